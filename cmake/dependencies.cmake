@@ -1,0 +1,23 @@
+# Every third-party dependency comes from Debian's packages (scripts/bootstrap installs them).
+find_package(Threads REQUIRED)
+find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json)
+find_package(GTest REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+# SOCI ships no CMake config or .pc on Debian: find its libraries by hand.
+find_library(SOCI_CORE_LIB soci_core REQUIRED)
+find_library(SOCI_SQLITE3_LIB soci_sqlite3 REQUIRED)
+find_library(SOCI_POSTGRESQL_LIB soci_postgresql REQUIRED)
+add_library(soci INTERFACE)
+target_link_libraries(soci INTERFACE ${SOCI_CORE_LIB} ${SOCI_SQLITE3_LIB} ${SOCI_POSTGRESQL_LIB})
+target_include_directories(soci INTERFACE /usr/include/postgresql)
+
+# Asio/Beast are header-only; keep the define set identical in every TU that sees them.
+add_library(boost_net INTERFACE)
+target_link_libraries(boost_net INTERFACE Boost::headers Threads::Threads)
+target_compile_definitions(boost_net INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)

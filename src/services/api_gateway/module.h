@@ -1,0 +1,12 @@
+// The api-gateway service module: its settings and its factory (main's target table uses both).
+#pragma once
+
+#include "common/config.h"
+#include "services/runtime/service.h"
+
+namespace mr::services {
+
+void RegisterGatewaySettings(ConfigSchema* schema);
+Result<ServicePtr> MakeGateway(const ServiceContext& ctx);
+
+}  // namespace mr::services

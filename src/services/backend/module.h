@@ -1,0 +1,12 @@
+// The backend service module: its settings and its factory (main's target table uses both).
+#pragma once
+
+#include "common/config.h"
+#include "services/runtime/service.h"
+
+namespace mr::services {
+
+void RegisterBackendSettings(ConfigSchema* schema);
+Result<ServicePtr> MakeBackend(const ServiceContext& ctx);
+
+}  // namespace mr::services

@@ -1,0 +1,12 @@
+// The frontend service module: its settings and its factory (main's target table uses both).
+#pragma once
+
+#include "common/config.h"
+#include "services/runtime/service.h"
+
+namespace mr::services {
+
+void RegisterFrontendSettings(ConfigSchema* schema);
+Result<ServicePtr> MakeFrontend(const ServiceContext& ctx);
+
+}  // namespace mr::services

@@ -1,0 +1,12 @@
+// The monitoring-service service module: its settings and its factory (main's target table uses both).
+#pragma once
+
+#include "common/config.h"
+#include "services/runtime/service.h"
+
+namespace mr::services {
+
+void RegisterMonitoringServiceSettings(ConfigSchema* schema);
+Result<ServicePtr> MakeMonitoringService(const ServiceContext& ctx);
+
+}  // namespace mr::services
