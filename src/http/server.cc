@@ -208,7 +208,8 @@ void Server::Impl::CloseIdle() {
   for (auto& [id, conn] : conns) {
     asio::post(conn->stream.get_executor(), [conn] {
       if (conn->idle) {
-        conn->stream.socket().cancel();
+        boost::system::error_code ec;  // the connection may have closed meanwhile
+        conn->stream.socket().cancel(ec);
       }
     });
   }
@@ -217,7 +218,10 @@ void Server::Impl::CloseIdle() {
 void Server::Impl::CloseAll() {
   std::lock_guard lock(conns_mu);
   for (auto& [id, conn] : conns) {
-    asio::post(conn->stream.get_executor(), [conn] { conn->stream.socket().cancel(); });
+    asio::post(conn->stream.get_executor(), [conn] {
+      boost::system::error_code ec;
+      conn->stream.socket().cancel(ec);
+    });
   }
 }
 
