@@ -29,16 +29,14 @@ bool IsHex(std::string_view s, size_t len) {
 
 std::string RandomHex(size_t bytes) {
   static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  uint64_t r = 0;
-  for (size_t i = 0; i < bytes; ++i) {
-    if (i % 8 == 0) {
-      r = NextRandom();
+  std::string out(bytes * 2, '0');
+  char* p = out.data();
+  for (size_t i = 0; i < bytes; i += 8) {
+    uint64_t r = NextRandom();
+    for (size_t j = 0; j < 8 && i + j < bytes; ++j, r >>= 8) {
+      *p++ = kHex[(r >> 4) & 15];
+      *p++ = kHex[r & 15];
     }
-    uint8_t b = static_cast<uint8_t>(r >> ((i % 8) * 8));
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
   }
   return out;
 }
