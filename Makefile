@@ -41,7 +41,7 @@ test:
 # Each libFuzzer target runs for FUZZ_SECONDS (clang build in build/fuzz).
 fuzz: bootstrap
 	@cmake --preset fuzz >/dev/null
-	@cmake --build build/fuzz -j$(JOBS)
+	@cmake --build build/fuzz --target fuzzers -j$(JOBS)
 	@scripts/run-fuzzers build/fuzz/fuzz $(FUZZ_SECONDS)
 
 test-asan:

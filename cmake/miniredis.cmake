@@ -34,6 +34,11 @@ function(mr_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 120)
 endfunction()
 
+# `cmake --build <dir> --target fuzzers` builds only the fuzz targets (not the whole tree).
+if(MR_FUZZ AND NOT TARGET fuzzers)
+  add_custom_target(fuzzers)
+endif()
+
 function(mr_fuzzer name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
   if(NOT MR_FUZZ)
@@ -45,4 +50,5 @@ function(mr_fuzzer name)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+  add_dependencies(fuzzers ${name})
 endfunction()
