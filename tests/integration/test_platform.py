@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from conftest import SERVICE_PORT_SETTINGS, ROOT, free_port, run_binary
+from support import SERVICE_PORT_SETTINGS, ROOT, free_port, run_binary
 
 
 def test_all_target_serves_health_ready_metrics_on_six_ports(platform_factory):
