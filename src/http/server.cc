@@ -210,7 +210,9 @@ asio::awaitable<bool> Server::Impl::ServeOne(Connection& c, beast::flat_buffer& 
 
 void Server::Impl::CloseIdle() {
   std::lock_guard lock(conns_mu);
-  for (auto& [id, conn] : conns) {
+  for (auto& entry : conns) {
+    // A named copy, not a structured binding: lambdas may not capture those before C++23/clang 16.
+    std::shared_ptr<Connection> conn = entry.second;
     asio::post(conn->stream.get_executor(), [conn] {
       if (conn->idle) {
         boost::system::error_code ec;  // the connection may have closed meanwhile
@@ -222,7 +224,8 @@ void Server::Impl::CloseIdle() {
 
 void Server::Impl::CloseAll() {
   std::lock_guard lock(conns_mu);
-  for (auto& [id, conn] : conns) {
+  for (auto& entry : conns) {
+    std::shared_ptr<Connection> conn = entry.second;
     asio::post(conn->stream.get_executor(), [conn] {
       boost::system::error_code ec;
       conn->stream.socket().cancel(ec);
