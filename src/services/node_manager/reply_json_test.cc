@@ -1,0 +1,58 @@
+#include "services/node_manager/reply_json.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+namespace mr::services {
+namespace {
+
+std::string J(std::string_view resp) {
+  auto r = DecodeReply(resp);
+  EXPECT_TRUE(r.complete) << resp;
+  return boost::json::serialize(r.value);
+}
+
+TEST(ReplyJson, Resp2Types) {
+  EXPECT_EQ(J("+OK\r\n"), R"("OK")");
+  EXPECT_EQ(J(":42\r\n"), "42");
+  EXPECT_EQ(J("$5\r\nhello\r\n"), R"("hello")");
+  EXPECT_EQ(J("$-1\r\n"), "null");
+  EXPECT_EQ(J("*-1\r\n"), "null");
+  EXPECT_EQ(J("*3\r\n$1\r\na\r\n:1\r\n$-1\r\n"), R"(["a",1,null])");
+  EXPECT_EQ(J("$4\r\na\r\nb\r\n"), "\"a\\r\\nb\"");
+}
+
+TEST(ReplyJson, ErrorsAtTopLevelAndInsideExec) {
+  auto top = DecodeReply("-WRONGTYPE Operation against a key\r\n");
+  EXPECT_TRUE(top.is_error);
+  EXPECT_EQ(boost::json::serialize(top.value), R"({"error":"WRONGTYPE Operation against a key"})");
+  auto exec = DecodeReply("*2\r\n+OK\r\n-ERR boom\r\n");
+  EXPECT_FALSE(exec.is_error);
+  EXPECT_EQ(boost::json::serialize(exec.value), R"(["OK",{"error":"ERR boom"}])");
+}
+
+TEST(ReplyJson, Resp3Types) {
+  EXPECT_EQ(J("%1\r\n+a\r\n:1\r\n"), R"([["a",1]])");
+  EXPECT_EQ(J("~2\r\n+a\r\n+b\r\n"), R"(["a","b"])");
+  EXPECT_EQ(J(",1.5\r\n"), "1.5E0");
+  EXPECT_EQ(J(",inf\r\n"), R"("inf")");
+  EXPECT_EQ(J("#t\r\n"), "true");
+  EXPECT_EQ(J("_\r\n"), "null");
+  EXPECT_EQ(J("(12345678901234567890123\r\n"), R"("12345678901234567890123")");
+  EXPECT_EQ(J("=8\r\ntxt:abcd\r\n"), R"("abcd")");
+}
+
+TEST(ReplyJson, MalformedInputIsIncompleteNotACrash) {
+  for (std::string_view bad : {"", "$5\r\nab", "*2\r\n+a\r\n", "*99999999\r\n", "?x\r\n",
+                               "$-5\r\nabc\r\n", ":12", "*1000000000000000000000\r\n"}) {
+    EXPECT_FALSE(DecodeReply(bad).complete) << bad;
+  }
+  std::string deep;
+  for (int i = 0; i < 100; ++i) deep += "*1\r\n";
+  deep += ":1\r\n";
+  EXPECT_FALSE(DecodeReply(deep).complete);
+}
+
+}  // namespace
+}  // namespace mr::services
