@@ -1,9 +1,5 @@
 #include "services/node_manager/instance_spec.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -18,24 +14,6 @@ const char* const kPolicies[] = {"noeviction",     "allkeys-lru",     "allkeys-l
 
 SpecError Bad(std::string field, std::string what) {
   return {400, "invalid_" + field, field + " " + what};
-}
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[p[i] >> 4];
-    out += kHex[p[i] & 15];
-  }
-  return out;
-}
-
-std::string Digest(std::string_view salt_hex, std::string_view password) {
-  std::string input(salt_hex);
-  input += password;
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), d);
-  return Hex(d, sizeof(d));
 }
 
 std::optional<SpecError> ReadInt(const json::value& v, const char* field, int64_t min, int64_t max,
@@ -169,24 +147,6 @@ std::optional<SpecError> ParseInstanceSpec(std::string_view body, const SpecLimi
   }
   *out = std::move(spec);
   return std::nullopt;
-}
-
-std::string HashPassword(std::string_view password) {
-  unsigned char salt[16];
-  RAND_bytes(salt, sizeof(salt));
-  std::string salt_hex = Hex(salt, sizeof(salt));
-  return "sha256$" + salt_hex + "$" + Digest(salt_hex, password);
-}
-
-bool VerifyPassword(std::string_view password, std::string_view stored) {
-  // High-entropy generated passwords make a fast salted hash enough, and AUTH must be cheap.
-  if (stored.substr(0, 7) != "sha256$" || stored.size() != 7 + 32 + 1 + 64) {
-    return false;
-  }
-  std::string_view salt = stored.substr(7, 32);
-  std::string expected(stored.substr(40));
-  std::string actual = Digest(salt, password);
-  return CRYPTO_memcmp(expected.data(), actual.data(), expected.size()) == 0;
 }
 
 }  // namespace mr::services

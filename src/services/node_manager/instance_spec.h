@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "security/instance_password.h"
 
 namespace mr::services {
 
@@ -46,9 +47,5 @@ bool IsValidInstanceId(std::string_view id);
 /// field; nothing is applied when any field is wrong.
 std::optional<SpecError> ParseInstanceSpec(std::string_view body, const SpecLimits& limits,
                                            InstanceSpec* out);
-
-/// Salted SHA-256 of a password ("sha256$<salt hex>$<digest hex>") and its constant-time check.
-std::string HashPassword(std::string_view password);
-bool VerifyPassword(std::string_view password, std::string_view stored);
 
 }  // namespace mr::services

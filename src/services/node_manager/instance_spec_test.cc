@@ -76,15 +76,5 @@ TEST(InstanceSpec, IdsAreSafeForPathsAndAuth) {
   EXPECT_FALSE(IsValidInstanceId(std::string(65, 'a')));
 }
 
-TEST(InstanceSpec, PasswordHashesVerifyAndAreSalted) {
-  std::string h1 = HashPassword("secret"), h2 = HashPassword("secret");
-  EXPECT_NE(h1, h2);
-  EXPECT_TRUE(VerifyPassword("secret", h1));
-  EXPECT_TRUE(VerifyPassword("secret", h2));
-  EXPECT_FALSE(VerifyPassword("Secret", h1));
-  EXPECT_FALSE(VerifyPassword("secret", "garbage"));
-  EXPECT_EQ(h1.find("secret"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace mr::services

@@ -15,7 +15,7 @@ namespace mr::services {
 struct InstanceRecord {
   std::string id;
   InstanceSpec spec;            // spec.password is empty here: only the hash is kept
-  std::string password_hash;    // see HashPassword
+  std::string password_hash;    // see HashInstancePassword
   uint16_t port = 0;            // 0: shared port only
   bool running = true;          // desired state: started or stopped by the API
   int64_t created_at_ms = 0;

@@ -24,7 +24,7 @@ class InstanceStoreTest : public ::testing::Test {
     r.spec.memory_limit_mb = 32;
     r.spec.eviction_policy = "allkeys-lfu";
     r.spec.persistence = Persistence::kSnapshot;
-    r.password_hash = HashPassword("pw");
+    r.password_hash = HashInstancePassword("pw");
     r.port = 16001;
     r.running = false;
     r.created_at_ms = 1700000000000;
@@ -46,7 +46,7 @@ TEST_F(InstanceStoreTest, SaveAndLoadRoundTrip) {
   EXPECT_EQ(r.spec.persistence, Persistence::kSnapshot);
   EXPECT_EQ(r.port, 16001);
   EXPECT_FALSE(r.running);
-  EXPECT_TRUE(VerifyPassword("pw", r.password_hash));
+  EXPECT_TRUE(VerifyInstancePassword("pw", r.password_hash));
   EXPECT_FALSE(fs::exists(dir_ / "a1" / "instance.json.tmp"));
 }
 

@@ -1,0 +1,105 @@
+// The instances this node-manager runs: creates, updates, stops, starts and deletes them, keeps
+// their ports and records, runs commands for the exec API and collects their live stats.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "services/node_manager/instance_spec.h"
+#include "services/node_manager/instance_store.h"
+#include "services/node_manager/port_pool.h"
+
+namespace mr::engine {
+class Instance;
+}
+namespace mr::redis_server {
+class InstanceTable;
+class Listener;
+class ShardSet;
+}  // namespace mr::redis_server
+
+namespace mr::services {
+
+/// An API failure: HTTP status, machine code, human message.
+struct ApiError {
+  int status = 400;
+  std::string code;
+  std::string message;
+};
+
+struct InstanceStats {
+  std::string id;
+  bool running = false;
+  int64_t used_memory = 0;
+  int64_t maxmemory = 0;
+  uint64_t keys = 0;
+  uint64_t expires = 0;
+  uint64_t total_commands = 0;
+  double ops_per_sec = 0;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t connected_clients = 0;
+  uint64_t evicted_keys = 0;
+  uint64_t expired_keys = 0;
+};
+
+class Fleet {
+ public:
+  struct Options {
+    std::string bind_address = "127.0.0.1";
+    SpecLimits limits;
+  };
+  Fleet(Options options, redis_server::ShardSet& shards, redis_server::InstanceTable& directory,
+        InstanceStore& store, PortPool& ports);
+  ~Fleet();
+
+  /// Brings back every stored instance with its port and password; returns what could not be.
+  std::vector<std::string> Restore();
+
+  struct PutOutcome {
+    InstanceRecord record;
+    bool created = false;
+  };
+  /// Creates or updates (idempotent). On any failure nothing changes: no port or files leak.
+  std::optional<ApiError> Put(const std::string& id, const InstanceSpec& spec, PutOutcome* out);
+  std::optional<ApiError> Stop(const std::string& id, InstanceRecord* out);
+  std::optional<ApiError> Start(const std::string& id, InstanceRecord* out);
+  std::optional<ApiError> Delete(const std::string& id);
+  std::optional<InstanceRecord> Get(const std::string& id) const;
+  std::vector<InstanceRecord> List() const;
+  /// Runs one command (no blocking, pub/sub or connection commands) and returns its RESP reply.
+  std::optional<ApiError> Exec(const std::string& id, const std::vector<std::string>& command,
+                               std::string* resp_reply);
+  std::vector<InstanceStats> Stats();
+  /// Stops serving everything (listeners first) without touching records; for shutdown.
+  void Shutdown();
+
+  size_t size() const;
+
+ private:
+  struct Hosted;
+  Hosted* Find(const std::string& id) const;
+  std::optional<ApiError> Create(const std::string& id, const InstanceSpec& spec,
+                                 InstanceRecord* out);
+  std::optional<ApiError> Update(Hosted& h, const InstanceSpec& spec, InstanceRecord* out);
+  std::optional<ApiError> Serve(Hosted& h);
+  void Unserve(Hosted& h);
+  std::optional<ApiError> Persist(const InstanceRecord& r);
+
+  Options options_;
+  redis_server::ShardSet& shards_;
+  redis_server::InstanceTable& directory_;
+  InstanceStore& store_;
+  PortPool& ports_;
+  mutable std::shared_mutex mu_;  // unique for lifecycle changes, shared for exec and stats
+  std::map<std::string, std::unique_ptr<Hosted>> instances_;
+  std::map<std::string, std::pair<uint64_t, std::chrono::steady_clock::time_point>> last_ops_;
+  std::mutex ops_mu_;
+};
+
+}  // namespace mr::services
