@@ -28,8 +28,9 @@ up: build
 unit: build
 	ctest --preset $(PRESET) -j$(JOBS)
 
+# Integration tests against the real binary, and real Redis clients against `miniredis server`.
 integration: build
-	$(PYTEST) -q tests/integration
+	$(PYTEST) -q tests/integration tests/compat
 
 # Everything: warnings are errors here, as in CI.
 test:

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <vector>
 
 namespace mr::metrics {
 namespace {
@@ -86,8 +87,29 @@ prometheus::Registry& Registry() {
   return registry;
 }
 
+std::mutex& CollectorsMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+std::vector<std::function<void()>>& Collectors() {
+  static std::vector<std::function<void()>> collectors;
+  return collectors;
+}
+
+void AddCollector(std::function<void()> collector) {
+  std::lock_guard lock(CollectorsMutex());
+  Collectors().push_back(std::move(collector));
+}
+
 std::string Serialize() {
   Process().Refresh();
+  {
+    std::lock_guard lock(CollectorsMutex());
+    for (const auto& c : Collectors()) {
+      c();
+    }
+  }
   prometheus::TextSerializer serializer;
   std::ostringstream out;
   serializer.Serialize(out, Registry().Collect());

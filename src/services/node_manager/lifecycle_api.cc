@@ -1,0 +1,171 @@
+#include "services/node_manager/lifecycle_api.h"
+
+#include <boost/json.hpp>
+
+#include "security/instance_password.h"
+#include "services/node_manager/reply_json.h"
+
+namespace mr::services {
+namespace json = boost::json;
+
+namespace {
+
+http::Response Error(const ApiError& e, const http::Request& req) {
+  return http::JsonError(e.status, e.code, e.message, req.request_id);
+}
+
+json::object InstanceObject(const InstanceRecord& r, const LifecycleApiOptions& o) {
+  return json::object{
+      {"id", r.id},
+      {"status", r.running ? "running" : "stopped"},
+      {"memory_limit_mb", r.spec.memory_limit_mb},
+      {"eviction_policy", r.spec.eviction_policy},
+      {"persistence", std::string(PersistenceName(r.spec.persistence))},
+      {"dedicated_port", r.spec.dedicated_port},
+      {"port", r.port == 0 ? json::value(nullptr) : json::value(r.port)},
+      {"host", o.public_host},
+      {"shared_port", o.shared_port},
+      {"max_clients", r.spec.max_clients},
+      {"max_ops_per_sec", r.spec.max_ops_per_sec},
+      {"created_at_ms", r.created_at_ms},
+      {"updated_at_ms", r.updated_at_ms},
+  };
+}
+
+// Parses {"command": ["SET", "k", "v"]}; numbers are accepted as their decimal text.
+std::optional<ApiError> ParseCommand(const std::string& body, std::vector<std::string>* out) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("command") ||
+      !v.as_object().at("command").is_array()) {
+    return ApiError{400, "invalid_command", R"(body must be {"command": ["NAME", "arg", ...]})"};
+  }
+  for (const auto& a : v.as_object().at("command").as_array()) {
+    if (a.is_string()) {
+      out->emplace_back(a.as_string());
+    } else if (a.is_int64() || a.is_uint64() || a.is_double()) {
+      out->push_back(json::serialize(a));
+    } else {
+      return ApiError{400, "invalid_command", "command arguments must be strings or numbers"};
+    }
+  }
+  if (out->empty()) {
+    return ApiError{400, "invalid_command", "command must not be empty"};
+  }
+  return std::nullopt;
+}
+
+json::object StatsObject(const InstanceStats& s) {
+  return json::object{
+      {"id", s.id},
+      {"status", s.running ? "running" : "stopped"},
+      {"used_memory", s.used_memory},
+      {"maxmemory", s.maxmemory},
+      {"keys", s.keys},
+      {"expires", s.expires},
+      {"total_commands", s.total_commands},
+      {"ops_per_sec", s.ops_per_sec},
+      {"keyspace_hits", s.hits},
+      {"keyspace_misses", s.misses},
+      {"connected_clients", s.connected_clients},
+      {"evicted_keys", s.evicted_keys},
+      {"expired_keys", s.expired_keys},
+  };
+}
+
+}  // namespace
+
+std::string InstanceJson(const InstanceRecord& r, const LifecycleApiOptions& o) {
+  return json::serialize(InstanceObject(r, o));
+}
+
+void AddLifecycleRoutes(http::Router* router, Fleet* fleet, LifecycleApiOptions o) {
+  std::string token = o.internal_token;
+  router->Use([token](http::Request& req, const http::Handler& next) {
+    if (req.path.rfind("/v1/", 0) != 0) {
+      return next(req);
+    }
+    std::string auth = req.Header("Authorization");
+    std::string presented = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
+    if (token.empty() || !ConstantTimeEquals(presented, token)) {
+      return http::JsonError(401, "unauthorized", "a valid service token is required",
+                             req.request_id);
+    }
+    return next(req);
+  });
+
+  router->Put("/v1/instances/{id}", [fleet, o](http::Request& req) {
+    InstanceSpec spec;
+    if (auto err = ParseInstanceSpec(req.body, o.limits, &spec)) {
+      return http::JsonError(err->status, err->code, err->message, req.request_id);
+    }
+    Fleet::PutOutcome out;
+    if (auto err = fleet->Put(req.Param("id"), spec, &out)) {
+      return Error(*err, req);
+    }
+    return http::Response::Json(out.created ? 201 : 200, InstanceJson(out.record, o));
+  });
+  router->Get("/v1/instances", [fleet, o](http::Request&) {
+    json::array arr;
+    for (const auto& r : fleet->List()) {
+      arr.push_back(InstanceObject(r, o));
+    }
+    return http::Response::Json(200, json::serialize(json::object{{"instances", arr}}));
+  });
+  router->Get("/v1/instances/{id}", [fleet, o](http::Request& req) {
+    auto r = fleet->Get(req.Param("id"));
+    if (!r) {
+      return http::JsonError(404, "not_found", "instance '" + req.Param("id") + "' does not exist",
+                             req.request_id);
+    }
+    return http::Response::Json(200, InstanceJson(*r, o));
+  });
+  router->Post("/v1/instances/{id}/stop", [fleet, o](http::Request& req) {
+    InstanceRecord r;
+    if (auto err = fleet->Stop(req.Param("id"), &r)) {
+      return Error(*err, req);
+    }
+    return http::Response::Json(200, InstanceJson(r, o));
+  });
+  router->Post("/v1/instances/{id}/start", [fleet, o](http::Request& req) {
+    InstanceRecord r;
+    if (auto err = fleet->Start(req.Param("id"), &r)) {
+      return Error(*err, req);
+    }
+    return http::Response::Json(200, InstanceJson(r, o));
+  });
+  router->Delete("/v1/instances/{id}", [fleet](http::Request& req) {
+    if (auto err = fleet->Delete(req.Param("id"))) {
+      return Error(*err, req);
+    }
+    return http::Response::Json(200, R"({"deleted":true})");
+  });
+  router->Post("/v1/instances/{id}/exec", [fleet](http::Request& req) {
+    std::vector<std::string> command;
+    if (auto err = ParseCommand(req.body, &command)) {
+      return Error(*err, req);
+    }
+    std::string reply;
+    if (auto err = fleet->Exec(req.Param("id"), command, &reply)) {
+      return Error(*err, req);
+    }
+    ReplyJson decoded = DecodeReply(reply);
+    if (!decoded.complete) {
+      return http::JsonError(500, "internal", "the engine returned no reply", req.request_id);
+    }
+    if (decoded.is_error) {
+      return http::JsonError(400, "command_error",
+                             decoded.value.as_object().at("error").as_string(), req.request_id);
+    }
+    return http::Response::Json(200, json::serialize(json::object{{"result", decoded.value}}));
+  });
+  router->Get("/v1/stats", [fleet](http::Request&) {
+    json::array arr;
+    for (const auto& s : fleet->Stats()) {
+      arr.push_back(StatsObject(s));
+    }
+    return http::Response::Json(200, json::serialize(json::object{{"instances", arr}}));
+  });
+}
+
+}  // namespace mr::services

@@ -1,0 +1,205 @@
+"""node-manager's lifecycle API and RESP endpoints, through the real binary and real clients."""
+import concurrent.futures
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+import requests
+
+from support import free_port
+
+TOKEN = "test-internal-token"
+
+
+@pytest.fixture
+def nm(platform_factory):
+    start = free_port()
+    while any(_busy(p) for p in range(start, start + 4)):
+        start = free_port()
+    p = platform_factory(target="node-manager", extra_env={
+        "INTERNAL_TOKEN": TOKEN, "REDIS_PORT_START": str(start), "REDIS_PORT_END": str(start + 3),
+        "PORT_QUARANTINE": "1s", "NODE_MANAGER_SHARDS": "2"})
+    p.start(wait_for=["node-manager"])
+    p.pool = range(start, start + 4)
+    p.shared_port = int(p.env["REDIS_SHARED_PORT"])
+    return p
+
+
+def _busy(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def api(p, method, path, body=None, token=TOKEN):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.request(method, p.url("node-manager", path), json=body, headers=headers,
+                            timeout=10)
+
+
+def create(p, iid, password="pw-" + "x" * 20, **fields):
+    body = {"memory_limit_mb": 16, "password": password, **fields}
+    return api(p, "PUT", f"/v1/instances/{iid}", body)
+
+
+def test_lifecycle_through_the_api(nm):
+    r = create(nm, "alpha", eviction_policy="allkeys-lru")
+    assert r.status_code == 201, r.text
+    inst = r.json()
+    assert inst["status"] == "running" and inst["port"] in nm.pool
+    assert "password" not in inst and "password_hash" not in inst
+    assert create(nm, "alpha", eviction_policy="allkeys-lru").status_code == 200  # idempotent
+    assert api(nm, "GET", "/v1/instances/alpha").json()["eviction_policy"] == "allkeys-lru"
+    assert [i["id"] for i in api(nm, "GET", "/v1/instances").json()["instances"]] == ["alpha"]
+    assert api(nm, "POST", "/v1/instances/alpha/exec", {"command": ["SET", "k", 1]}).json() == \
+        {"result": "OK"}
+    assert api(nm, "POST", "/v1/instances/alpha/exec", {"command": ["GET", "k"]}).json() == \
+        {"result": "1"}
+    err = api(nm, "POST", "/v1/instances/alpha/exec", {"command": ["HGET", "k", "f"]})
+    assert err.status_code == 400 and err.json()["error"]["message"].startswith("WRONGTYPE")
+    stats = api(nm, "GET", "/v1/stats").json()["instances"][0]
+    assert stats["id"] == "alpha" and stats["keys"] == 1 and stats["used_memory"] > 0
+    assert stats["maxmemory"] == 16 * 1024 * 1024
+    assert api(nm, "POST", "/v1/instances/alpha/stop").json()["status"] == "stopped"
+    assert api(nm, "POST", "/v1/instances/alpha/exec", {"command": ["GET", "k"]}).status_code == 409
+    assert api(nm, "POST", "/v1/instances/alpha/start").json()["status"] == "running"
+    assert api(nm, "POST", "/v1/instances/alpha/exec", {"command": ["GET", "k"]}).json() == \
+        {"result": "1"}
+    assert api(nm, "DELETE", "/v1/instances/alpha").status_code == 200
+    assert api(nm, "GET", "/v1/instances/alpha").status_code == 404
+    assert api(nm, "DELETE", "/v1/instances/alpha").status_code == 404
+
+
+def test_the_api_needs_the_service_token(nm):
+    assert api(nm, "GET", "/v1/instances", token=None).status_code == 401
+    assert api(nm, "GET", "/v1/instances", token="wrong").status_code == 401
+    assert requests.get(nm.url("node-manager", "/healthz")).status_code == 200
+
+
+@pytest.mark.parametrize("iid,body,status,code", [
+    ("Bad_Id", {"memory_limit_mb": 1, "password": "p"}, 400, "invalid_id"),
+    ("ok", {"memory_limit_mb": -5, "password": "p"}, 400, "invalid_memory_limit_mb"),
+    ("ok", {"memory_limit_mb": 10**9, "password": "p"}, 400, "invalid_memory_limit_mb"),
+    ("ok", {"memory_limit_mb": 1, "password": "p", "eviction_policy": "lru"}, 400,
+     "invalid_eviction_policy"),
+    ("ok", {"memory_limit_mb": 1, "password": "p", "port": 1}, 400, "invalid_port"),
+    ("ok", {"memory_limit_mb": 1}, 400, "missing_field"),
+    ("ok", {"memory_limit_mb": 1, "password": "p", "extra": 1}, 400, "unknown_field"),
+])
+def test_bad_specs_are_refused_and_change_nothing(nm, iid, body, status, code):
+    r = api(nm, "PUT", f"/v1/instances/{iid}", body)
+    assert r.status_code == status and r.json()["error"]["code"] == code, r.text
+    assert api(nm, "GET", "/v1/instances").json()["instances"] == []
+    assert list((nm.data_dir / "instances").iterdir()) == []
+
+
+def test_malformed_json_and_exec_bodies(nm):
+    r = requests.put(nm.url("node-manager", "/v1/instances/x"), data="{not json",
+                     headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
+    create(nm, "ex")
+    for body in ({}, {"command": []}, {"command": "GET k"}, {"command": [["nested"]]}):
+        assert api(nm, "POST", "/v1/instances/ex/exec", body).status_code == 400
+    assert api(nm, "POST", "/v1/instances/ex/exec", {"command": ["BLPOP", "q", 0]}).status_code == 400
+    big = {"command": ["SET", "k", "x" * (2 * 1024 * 1024)]}
+    assert api(nm, "POST", "/v1/instances/ex/exec", big).status_code == 413
+
+
+def test_pool_exhaustion_is_409_and_shared_only_instances_still_fit(nm):
+    for i in range(4):
+        assert create(nm, f"d{i}").status_code == 201
+    r = create(nm, "d4")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "port_pool_exhausted"
+    shared = create(nm, "s1", dedicated_port=False)
+    assert shared.status_code == 201 and shared.json()["port"] is None
+
+
+def test_freed_port_is_reused_only_after_quarantine(nm):
+    ports = {create(nm, f"q{i}").json()["port"] for i in range(4)}
+    assert ports == set(nm.pool)
+    freed = api(nm, "GET", "/v1/instances/q0").json()["port"]
+    api(nm, "DELETE", "/v1/instances/q0")
+    assert create(nm, "q4").status_code == 409  # the freed port is resting
+    time.sleep(1.2)
+    again = create(nm, "q4")
+    assert again.status_code == 201 and again.json()["port"] == freed
+
+
+def test_concurrent_put_and_delete_leave_a_consistent_state(nm):
+    def churn(i):
+        return [create(nm, "race").status_code, api(nm, "DELETE", "/v1/instances/race").status_code]
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        results = [s for r in ex.map(churn, range(24)) for s in r]
+    assert set(results) <= {200, 201, 404, 409}  # 409: every port resting in quarantine
+    final = api(nm, "GET", "/v1/instances/race")
+    on_disk = (nm.data_dir / "instances" / "race").exists()
+    assert (final.status_code == 200) == on_disk
+    if final.status_code == 404:
+        time.sleep(1.2)
+        assert all(create(nm, f"after{i}").status_code == 201 for i in range(4))
+
+
+def test_records_survive_a_restart_with_the_same_port(nm):
+    port = create(nm, "keep").json()["port"]
+    api(nm, "POST", "/v1/instances/keep/stop")
+    assert nm.stop() == 0
+    nm.start(wait_for=["node-manager"])
+    inst = api(nm, "GET", "/v1/instances/keep").json()
+    assert inst["port"] == port and inst["status"] == "stopped"
+    assert api(nm, "POST", "/v1/instances/keep/start").json()["status"] == "running"
+
+
+def test_dedicated_and_shared_endpoints_with_real_clients(nm):
+    pw = "s3cret-" + "a" * 24
+    port = create(nm, "redisy", password=pw).json()["port"]
+    create(nm, "other", password="another-password-123")
+    d = redis.Redis(port=port, password=pw, decode_responses=True)
+    assert d.set("k", "dedicated") and d.get("k") == "dedicated"
+    s = redis.Redis(port=nm.shared_port, username="redisy", password=pw, decode_responses=True)
+    assert s.get("k") == "dedicated"
+    o = redis.Redis(port=nm.shared_port, username="other", password="another-password-123",
+                    decode_responses=True)
+    assert o.get("k") is None  # isolation between instances
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(port=nm.shared_port, username="redisy", password="wrong").ping()
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(port=nm.shared_port, username="nosuch", password=pw).ping()
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(port=port, password="wrong").ping()
+    out = subprocess.run(["redis-cli", "-p", str(nm.shared_port), "--user", "redisy", "--pass", pw,
+                          "GET", "k"], capture_output=True, text=True).stdout.strip()
+    assert out == "dedicated"
+    out = subprocess.run(["redis-cli", "-p", str(port), "-a", pw, "GET", "k"],
+                         capture_output=True, text=True).stdout.strip()
+    assert out == "dedicated"
+    api(nm, "POST", "/v1/instances/redisy/stop")
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis(port=port, password=pw, socket_connect_timeout=1).ping()
+
+
+def test_pubsub_is_isolated_per_instance(nm):
+    create(nm, "pa", password="password-aaaaaaaa")
+    create(nm, "pb", password="password-bbbbbbbb")
+    a = redis.Redis(port=nm.shared_port, username="pa", password="password-aaaaaaaa")
+    b = redis.Redis(port=nm.shared_port, username="pb", password="password-bbbbbbbb")
+    sub = b.pubsub()
+    sub.subscribe("news")
+    assert sub.get_message(timeout=1)["type"] == "subscribe"
+    assert a.publish("news", "hello") == 0  # A's channel "news" is not B's
+    assert sub.get_message(timeout=0.3) is None
+
+
+def test_memory_limit_and_eviction_per_instance(nm):
+    create(nm, "small", password="password-small-123", memory_limit_mb=2,
+           eviction_policy="allkeys-lru")
+    c = redis.Redis(port=nm.shared_port, username="small", password="password-small-123")
+    for i in range(20000):
+        c.set(f"key:{i}", "x" * 100)
+    info = c.info()
+    assert info["used_memory"] <= 2 * 1024 * 1024 * 1.05 and info["evicted_keys"] > 0
+    create(nm, "strict", password="password-strict-12", memory_limit_mb=1)
+    s = redis.Redis(port=nm.shared_port, username="strict", password="password-strict-12")
+    with pytest.raises(redis.exceptions.OutOfMemoryError):
+        for i in range(20000):
+            s.set(f"key:{i}", "x" * 100)
