@@ -1,7 +1,5 @@
 // The miniredis binary: `miniredis --target=all|<service>[,<service>...]` runs services;
 // `miniredis server ...` runs one Redis-compatible instance like redis-server.
-#include <signal.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -9,6 +7,7 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "common/shutdown_signals.h"
 #include "main/platform.h"
 #include "main/redis_server_main.h"
 #include "main/targets.h"
@@ -31,17 +30,6 @@ std::string RandomToken() {
 int Fail(const std::string& message, int code = 2) {
   std::cerr << "miniredis: " << message << "\n";
   return code;
-}
-
-// Blocks the shutdown signals in this thread before any other starts, so every thread inherits
-// the mask and only the main thread's sigwait receives them.
-void BlockShutdownSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 }
 
 mr::Result<mr::ConfigSources> ReadSources(const mr::ConfigSchema& schema,
@@ -136,6 +124,6 @@ int main(int argc, char** argv) {
     // One process: the services can share a token nobody else knows. Split deployments set it.
     config->Set("INTERNAL_TOKEN", RandomToken());
   }
-  BlockShutdownSignals();
+  mr::BlockShutdownSignals();
   return mr::RunPlatform(*config, *order);
 }

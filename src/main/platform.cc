@@ -1,13 +1,12 @@
 #include "main/platform.h"
 
-#include <signal.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "common/log.h"
+#include "common/shutdown_signals.h"
 #include "main/targets.h"
 
 namespace mr {
@@ -80,13 +79,7 @@ int RunPlatform(const Config& config, const std::vector<std::string>& start_orde
   }
   logger.Info("started", {}, {{"modules", names}});
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  logger.Info("shutting down", {}, {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  logger.Info("shutting down", {}, {{"signal", WaitForShutdownSignal()}});
   auto start = std::chrono::steady_clock::now();
   StopAll(running, grace);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -9,8 +9,8 @@
 
 namespace mr {
 
-/// Returns the process exit code (0 after a clean shutdown). `signals_blocked` must be true: the
-/// caller blocked SIGINT/SIGTERM before any thread started, so sigwait sees them.
+/// Returns the process exit code (0 after a clean shutdown). The caller must have called
+/// BlockShutdownSignals before any thread started.
 int RunPlatform(const Config& config, const std::vector<std::string>& start_order);
 
 /// Creates DATA_DIR if needed and proves it writable; the error names the setting and the path.

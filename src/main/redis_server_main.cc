@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/shutdown_signals.h"
+#include "engine/server/config_params.h"
 #include "engine/server/instance.h"
 #include "redis_server/listener.h"
 #include "redis_server/shard_set.h"
@@ -28,40 +30,6 @@ int Fail(const std::string& message, int code) {
   return code;
 }
 
-// Redis' memtoll: a plain number of bytes, or k/m/g (powers of 1000) and kb/mb/gb (of 1024).
-bool ParseMemory(std::string text, int64_t* out) {
-  for (char& c : text) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
-    ++digits;
-  }
-  if (digits == 0 || digits > 18) {
-    return false;
-  }
-  std::string unit = text.substr(digits);
-  int64_t mul = 1;
-  if (unit.empty() || unit == "b") {
-    mul = 1;
-  } else if (unit == "k") {
-    mul = 1000;
-  } else if (unit == "kb") {
-    mul = 1024;
-  } else if (unit == "m") {
-    mul = 1000 * 1000;
-  } else if (unit == "mb") {
-    mul = 1024 * 1024;
-  } else if (unit == "g") {
-    mul = 1000LL * 1000 * 1000;
-  } else if (unit == "gb") {
-    mul = 1024LL * 1024 * 1024;
-  } else {
-    return false;
-  }
-  *out = std::stoll(text.substr(0, digits)) * mul;
-  return true;
-}
 
 bool ParseLogLevel(const std::string& redis_level, log::Level* out) {
   if (redis_level == "debug" || redis_level == "verbose") {
@@ -123,16 +91,6 @@ std::vector<std::string> SplitAddresses(const std::vector<std::string>& flags) {
   return out;
 }
 
-// Blocks SIGINT/SIGTERM before the shard threads start, so only sigwait below receives them.
-sigset_t BlockShutdownSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  return set;
-}
 
 }  // namespace
 
@@ -160,7 +118,7 @@ int RunRedisServer(int argc, char** argv) {
   log::SetLevel(level);
   engine::InstanceConfig cfg;
   cfg.id = "default";
-  if (!ParseMemory(f.maxmemory, &cfg.maxmemory)) {
+  if (!engine::ParseMemory(f.maxmemory, &cfg.maxmemory)) {
     return Fail("--maxmemory '" + f.maxmemory + "' is not a size (e.g. 1073741824, 100mb, 1gb)",
                 2);
   }
@@ -171,7 +129,7 @@ int RunRedisServer(int argc, char** argv) {
     return Fail("--dir '" + f.dir + "': cannot enter the directory", 1);
   }
 
-  sigset_t signals = BlockShutdownSignals();
+  BlockShutdownSignals();
   engine::Instance inst(cfg);
   redis_server::ShardSet shards(redis_server::ShardSetOptions{.shards = f.shards});
   shards.Start();
@@ -192,10 +150,7 @@ int RunRedisServer(int argc, char** argv) {
               << std::endl;
   }
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  std::cout << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down"
-            << std::endl;
+  std::cout << "received " << WaitForShutdownSignal() << ", shutting down" << std::endl;
   listeners.clear();
   shards.Stop();
   return 0;
