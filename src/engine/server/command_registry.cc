@@ -93,6 +93,7 @@ const CommandRegistry& Commands() {
     RegisterTransactionFamily(r);
     RegisterHllFamily(r);
     RegisterPubSubFamily(r);
+    RegisterSlowlogFamily(r);
     r->Seal();
     return r;
   }();

@@ -22,6 +22,9 @@ enum class Param {
   kListEntries,
   kListValue,
   kNotify,
+  kSlowlogSlowerThan,
+  kSlowlogMaxLen,
+  kLatencyThreshold,
 };
 
 struct ParamDef {
@@ -47,6 +50,9 @@ constexpr ParamDef kParams[] = {
     {"list-max-listpack-entries", Param::kListEntries},
     {"list-max-listpack-value", Param::kListValue},
     {"notify-keyspace-events", Param::kNotify},
+    {"slowlog-log-slower-than", Param::kSlowlogSlowerThan},
+    {"slowlog-max-len", Param::kSlowlogMaxLen},
+    {"latency-monitor-threshold", Param::kLatencyThreshold},
 };
 
 // Server-wide parameters: readable, never settable by a tenant.
@@ -89,6 +95,12 @@ std::string Get(const Instance& inst, Param p) {
       return std::to_string(cfg.limits.list_listpack_value);
     case Param::kNotify:
       return "";
+    case Param::kSlowlogSlowerThan:
+      return std::to_string(cfg.command_log.slower_than_us);
+    case Param::kSlowlogMaxLen:
+      return std::to_string(cfg.command_log.max_len);
+    case Param::kLatencyThreshold:
+      return std::to_string(cfg.command_log.latency_threshold_ms);
   }
   return "";
 }
@@ -115,6 +127,13 @@ std::string Set(InstanceConfig* cfg, Param p, std::string_view name, std::string
     return "";
   }
   if (p == Param::kNotify) {
+    return "";
+  }
+  if (p == Param::kSlowlogSlowerThan) {  // negative disables, so it has its own range
+    if (!ParseInt(v, &n)) {
+      return bad_int;
+    }
+    cfg->command_log.slower_than_us = n;
     return "";
   }
   if (!ParseInt(v, &n) || n < 0 || n > UINT32_MAX) {
@@ -160,6 +179,12 @@ std::string Set(InstanceConfig* cfg, Param p, std::string_view name, std::string
       break;
     case Param::kListValue:
       cfg->limits.list_listpack_value = u;
+      break;
+    case Param::kSlowlogMaxLen:
+      cfg->command_log.max_len = u;
+      break;
+    case Param::kLatencyThreshold:
+      cfg->command_log.latency_threshold_ms = u;
       break;
     default:
       break;

@@ -101,7 +101,8 @@ void ExpireBlocked(Instance& inst, int64_t now) {
 
 void ExecuteCommand(Instance& inst, Session& s, const CommandId& cmd, CmdArgs args,
                     resp::Writer& w, bool in_exec) {
-  int64_t now = inst.clock().NowMs();
+  const int64_t start_us = inst.clock().NowUs();
+  const int64_t now = start_us / 1000;
   inst.set_now_ms(now);
   if (inst.config().maxmemory > 0 && inst.OverMaxmemory()) {
     bool ok = inst.FreeMemoryIfNeeded();
@@ -112,6 +113,11 @@ void ExecuteCommand(Instance& inst, Session& s, const CommandId& cmd, CmdArgs ar
   }
   CommandContext ctx{inst, s, w, inst.db(s.db), now, &cmd, in_exec};
   cmd.handler(args, ctx);
+  const CommandLogConfig& log_cfg = inst.config().command_log;
+  if (log_cfg.slower_than_us >= 0 || log_cfg.latency_threshold_ms > 0) {
+    inst.command_log().Observe(log_cfg, args, s.name, start_us,
+                               inst.clock().NowUs() - start_us);
+  }
   inst.counters.total_commands++;
   if (cmd.IsWrite()) {
     inst.counters.dirty++;

@@ -17,5 +17,6 @@ void RegisterZSetFamily(CommandRegistry* r);
 void RegisterTransactionFamily(CommandRegistry* r);
 void RegisterHllFamily(CommandRegistry* r);
 void RegisterPubSubFamily(CommandRegistry* r);
+void RegisterSlowlogFamily(CommandRegistry* r);
 
 }  // namespace mr::engine

@@ -13,6 +13,7 @@
 #include "engine/core/db.h"
 #include "engine/core/hash_type.h"
 #include "engine/core/memory.h"
+#include "engine/server/command_log.h"
 
 namespace mr::engine {
 
@@ -40,6 +41,7 @@ struct InstanceConfig {
   uint32_t lfu_decay_time = 1;  // minutes
   EncodingLimits limits;
   bool notify_keyspace_events = false;
+  CommandLogConfig command_log;  // SLOWLOG and LATENCY thresholds
 };
 
 struct DbStats {
@@ -163,6 +165,7 @@ class Instance {
     int64_t created_ms = 0;
   };
   Counters counters;
+  CommandLog& command_log() { return command_log_; }
 
  private:
   static void OnKeyDeleted(void* ctx, Db* db, std::string_view key);
@@ -170,6 +173,7 @@ class Instance {
   bool EvictOne();
 
   InstanceConfig cfg_;
+  CommandLog command_log_;
   Clock clock_;
   MemoryAccount account_;
   std::array<Db*, kDatabases> dbs_{};
