@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/core/db.h"
 #include "engine/core/op_status.h"
@@ -44,6 +45,13 @@ bool ParseDouble(std::string_view s, double* out);  // strtod, rejects NaN and t
 bool ParseLongDouble(std::string_view s, long double* out);
 bool EqualsNoCase(std::string_view a, std::string_view b);
 std::string FormatLongDouble(long double v);  // INCRBYFLOAT's human format
+
+// ---- Blocking commands ----
+// Parses a BLPOP/BZPOPMIN-style timeout in seconds; replies the Redis error and returns false.
+bool ParseTimeout(CommandContext& c, std::string_view s, double* out);
+// Registers the session as blocked on keys (the engine retries `args` when one gets data).
+void BlockOn(CommandContext& c, CmdArgs args, const std::vector<std::string_view>& keys,
+             double timeout_s);
 
 // ---- Lookups ----
 // Live entry (lazy expiry applied); counts keyspace hits/misses when `read` and touches LRU/LFU.

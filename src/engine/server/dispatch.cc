@@ -397,6 +397,30 @@ void ReplyWrongArgs(CommandContext& c) {
   c.w.Error("ERR wrong number of arguments for '" + std::string(c.cmd->name) + "' command");
 }
 
+bool ParseTimeout(CommandContext& c, std::string_view s, double* out) {
+  if (!ParseDouble(s, out) || std::isinf(*out)) {
+    c.w.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  if (*out < 0) {
+    c.w.Error("ERR timeout is negative");
+    return false;
+  }
+  return true;
+}
+
+// Registers the session as blocked on keys (the engine retries `args` when one gets data).
+void BlockOn(CommandContext& c, CmdArgs args, const std::vector<std::string_view>& keys,
+             double timeout_s) {
+  Session& s = c.session;
+  int64_t deadline = s.resume_deadline_ms >= 0 ? s.resume_deadline_ms
+                     : timeout_s == 0         ? 0
+                                              : c.now_ms + static_cast<int64_t>(timeout_s * 1000);
+  c.inst.Block(&s, c.db_index(), keys);
+  s.blocked_args.assign(args.begin(), args.end());
+  s.blocked_deadline_ms = deadline;
+}
+
 void AddEntry(CommandContext& c, Entry* e, uint64_t h) {
   c.inst.InitAccess(e);
   c.db.Add(e, h);

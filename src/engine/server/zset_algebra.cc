@@ -231,29 +231,6 @@ void PopGeneric(CmdArgs args, CommandContext& c, bool max) {
   ReplyScored(c, out, true);
 }
 
-bool ParseTimeout(CommandContext& c, std::string_view s, double* out) {
-  if (!ParseDouble(s, out) || std::isinf(*out)) {
-    c.w.Error("ERR timeout is not a float or out of range");
-    return false;
-  }
-  if (*out < 0) {
-    c.w.Error("ERR timeout is negative");
-    return false;
-  }
-  return true;
-}
-
-void Block(CommandContext& c, CmdArgs args, const std::vector<std::string_view>& keys,
-           double timeout) {
-  Session& s = c.session;
-  int64_t deadline = s.resume_deadline_ms >= 0 ? s.resume_deadline_ms
-                     : timeout == 0           ? 0
-                                              : c.now_ms + static_cast<int64_t>(timeout * 1000);
-  c.inst.Block(&s, c.db_index(), keys);
-  s.blocked_args.assign(args.begin(), args.end());
-  s.blocked_deadline_ms = deadline;
-}
-
 void BlockingPop(CmdArgs args, CommandContext& c, bool max) {
   double timeout;
   if (!ParseTimeout(c, args.back(), &timeout)) {
@@ -277,7 +254,7 @@ void BlockingPop(CmdArgs args, CommandContext& c, bool max) {
   if (c.in_exec) {
     return c.w.NullArray();
   }
-  Block(c, args, keys, timeout);
+  BlockOn(c, args, keys, timeout);
 }
 
 void MPop(CmdArgs args, CommandContext& c, size_t first, double timeout, bool block) {
@@ -323,7 +300,7 @@ void MPop(CmdArgs args, CommandContext& c, size_t first, double timeout, bool bl
   if (!block || c.in_exec) {
     return c.w.NullArray();
   }
-  Block(c, args, keys, timeout);
+  BlockOn(c, args, keys, timeout);
 }
 
 }  // namespace
