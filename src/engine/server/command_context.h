@@ -46,6 +46,10 @@ bool ParseLongDouble(std::string_view s, long double* out);
 bool EqualsNoCase(std::string_view a, std::string_view b);
 std::string FormatLongDouble(long double v);  // INCRBYFLOAT's human format
 
+// ---- Shared argument forms ----
+// SINTERCARD/ZINTERCARD: numkeys key [key ...] [LIMIT limit]; replies the Redis error on failure.
+bool ParseInterCardArgs(CommandContext& c, CmdArgs args, int64_t* numkeys, int64_t* limit);
+
 // ---- Blocking commands ----
 // Parses a BLPOP/BZPOPMIN-style timeout in seconds; replies the Redis error and returns false.
 bool ParseTimeout(CommandContext& c, std::string_view s, double* out);

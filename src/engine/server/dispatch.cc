@@ -397,6 +397,37 @@ void ReplyWrongArgs(CommandContext& c) {
   c.w.Error("ERR wrong number of arguments for '" + std::string(c.cmd->name) + "' command");
 }
 
+bool ParseInterCardArgs(CommandContext& c, CmdArgs args, int64_t* numkeys, int64_t* limit) {
+  if (!ParseInt(args[1], numkeys)) {
+    ReplyStatus(c, OpStatus::INVALID_INT);
+    return false;
+  }
+  if (*numkeys <= 0) {
+    c.w.Error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  if (static_cast<size_t>(*numkeys) > args.size() - 2) {
+    c.w.Error("ERR Number of keys can't be greater than number of args");
+    return false;
+  }
+  *limit = 0;
+  for (size_t i = 2 + static_cast<size_t>(*numkeys); i < args.size(); i += 2) {
+    if (!EqualsNoCase(args[i], "limit") || i + 1 >= args.size()) {
+      ReplySyntaxError(c);
+      return false;
+    }
+    if (!ParseInt(args[i + 1], limit)) {
+      ReplyStatus(c, OpStatus::INVALID_INT);
+      return false;
+    }
+    if (*limit < 0) {
+      c.w.Error("ERR LIMIT can't be negative");
+      return false;
+    }
+  }
+  return true;
+}
+
 bool ParseTimeout(CommandContext& c, std::string_view s, double* out) {
   if (!ParseDouble(s, out) || std::isinf(*out)) {
     c.w.Error("ERR timeout is not a float or out of range");

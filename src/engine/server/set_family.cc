@@ -314,27 +314,9 @@ void CmdSUnionStore(CmdArgs a, CommandContext& c) { SetAlgebra(a, c, SetOp::kUni
 void CmdSDiffStore(CmdArgs a, CommandContext& c) { SetAlgebra(a, c, SetOp::kDiff, true); }
 
 void CmdSInterCard(CmdArgs args, CommandContext& c) {
-  int64_t numkeys;
-  if (!ParseInt(args[1], &numkeys)) {
-    return ReplyStatus(c, OpStatus::INVALID_INT);
-  }
-  if (numkeys <= 0) {
-    return c.w.Error("ERR numkeys should be greater than 0");
-  }
-  if (static_cast<size_t>(numkeys) > args.size() - 2) {
-    return c.w.Error("ERR Number of keys can't be greater than number of args");
-  }
-  int64_t limit = 0;
-  for (size_t i = 2 + static_cast<size_t>(numkeys); i < args.size(); i += 2) {
-    if (!EqualsNoCase(args[i], "limit") || i + 1 >= args.size()) {
-      return ReplySyntaxError(c);
-    }
-    if (!ParseInt(args[i + 1], &limit)) {
-      return ReplyStatus(c, OpStatus::INVALID_INT);
-    }
-    if (limit < 0) {
-      return c.w.Error("ERR LIMIT can't be negative");
-    }
+  int64_t numkeys = 0, limit = 0;
+  if (!ParseInterCardArgs(c, args, &numkeys, &limit)) {
+    return;
   }
   std::vector<const SetObject*> sets;
   OpStatus st = LoadSets(c, args.subspan(2, static_cast<size_t>(numkeys)), &sets);

@@ -313,27 +313,9 @@ void CmdZInterStore(CmdArgs a, CommandContext& c) { Algebra(a, c, ZOp::kInter, t
 void CmdZDiffStore(CmdArgs a, CommandContext& c) { Algebra(a, c, ZOp::kDiff, true); }
 
 void CmdZInterCard(CmdArgs args, CommandContext& c) {
-  int64_t numkeys;
-  if (!ParseInt(args[1], &numkeys)) {
-    return ReplyStatus(c, OpStatus::INVALID_INT);
-  }
-  if (numkeys <= 0) {
-    return c.w.Error("ERR numkeys should be greater than 0");
-  }
-  if (static_cast<size_t>(numkeys) > args.size() - 2) {
-    return c.w.Error("ERR Number of keys can't be greater than number of args");
-  }
-  int64_t limit = 0;
-  for (size_t i = 2 + static_cast<size_t>(numkeys); i < args.size(); i += 2) {
-    if (!EqualsNoCase(args[i], "limit") || i + 1 >= args.size()) {
-      return ReplySyntaxError(c);
-    }
-    if (!ParseInt(args[i + 1], &limit)) {
-      return ReplyStatus(c, OpStatus::INVALID_INT);
-    }
-    if (limit < 0) {
-      return c.w.Error("ERR LIMIT can't be negative");
-    }
+  int64_t numkeys = 0, limit = 0;
+  if (!ParseInterCardArgs(c, args, &numkeys, &limit)) {
+    return;
   }
   std::vector<Source> src(static_cast<size_t>(numkeys));
   for (size_t k = 0; k < src.size(); ++k) {
