@@ -28,6 +28,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_port_range(n, low=20000, high=32000):
+    """n consecutive bindable ports below the kernel's ephemeral range (32768+ by default), so
+    that client sockets of this or other processes do not wander into a dedicated port pool."""
+    import random
+    for _ in range(200):
+        start = random.randrange(low, high - n)
+        ok = True
+        for port in range(start, start + n):
+            with socket.socket() as s:
+                try:
+                    s.bind(("0.0.0.0", port))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return start
+    raise RuntimeError(f"no {n} free ports in {low}..{high}")
+
+
 class Platform:
     """A miniredis process started with its own ports and data dir; stopped by PID."""
 

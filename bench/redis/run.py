@@ -14,6 +14,7 @@ import argparse
 import csv
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -196,7 +197,12 @@ def main():
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     if args.results:
-        Path(args.results).write_text(text)
+        # Replace only this section: other benchmarks keep theirs (each starts with "# ").
+        p = Path(args.results)
+        old = p.read_text() if p.exists() else ""
+        others = [s for s in re.split(r"(?m)^(?=# )", old)
+                  if s.strip() and not s.startswith("# Engine benchmark")]
+        p.write_text(text + "".join("\n" + s.rstrip("\n") + "\n" for s in others))
 
 
 if __name__ == "__main__":

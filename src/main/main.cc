@@ -1,5 +1,7 @@
 // The miniredis binary: `miniredis --target=all|<service>[,<service>...]` runs services;
 // `miniredis server ...` runs one Redis-compatible instance like redis-server.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -59,7 +61,22 @@ mr::Result<mr::ConfigSources> ReadSources(const mr::ConfigSchema& schema,
 
 }  // namespace
 
+namespace {
+
+// Every connection, listener and log segment is a descriptor: use all the hard limit allows,
+// as redis-server does, instead of the 1024 many shells start with.
+void RaiseFileLimit() {
+  struct rlimit l {};
+  if (::getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
+    l.rlim_cur = l.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &l);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  RaiseFileLimit();
   if (argc > 1 && std::string(argv[1]) == "server") {
     return mr::RunRedisServer(argc - 1, argv + 1);
   }

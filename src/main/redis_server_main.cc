@@ -20,6 +20,7 @@
 #include "engine/server/instance.h"
 #include "redis_server/listener.h"
 #include "redis_server/shard_set.h"
+#include "storage/instance_storage.h"
 
 namespace mr {
 
@@ -55,6 +56,7 @@ struct ServerFlags {
   int shards = 0;
   std::string dir;
   std::string appendonly = "no";
+  std::string appendfsync = "everysec";
   std::string save;
   std::string loglevel = "notice";
   std::string daemonize = "no";
@@ -70,9 +72,14 @@ void AddFlags(CLI::App& app, ServerFlags& f) {
       ->capture_default_str();
   app.add_option("--shards", f.shards, "Shard threads (0: one per core)")->capture_default_str();
   app.add_option("--dir", f.dir, "Working directory");
-  app.add_option("--appendonly", f.appendonly, "yes|no (only no is supported)")
+  app.add_option("--appendonly", f.appendonly,
+                 "yes: log every write (appendonly-N.aof) besides snapshots (dump-N.rdb) in --dir")
       ->capture_default_str();
-  app.add_option("--save", f.save, "Accepted and ignored (no snapshots here)");
+  app.add_option("--appendfsync", f.appendfsync, "always|everysec (no is taken as everysec)")
+      ->capture_default_str();
+  app.add_option("--save", f.save,
+                 "Non-empty (e.g. \"3600 1 300 100\"): snapshots with Redis' default save points; "
+                 "empty or absent: none, unlike redis-server");
   app.add_option("--loglevel", f.loglevel, "debug|verbose|notice|warning|nothing")
       ->capture_default_str();
   app.add_option("--daemonize", f.daemonize, "Only no: run in the foreground")
@@ -101,12 +108,11 @@ int RunRedisServer(int argc, char** argv) {
   AddFlags(app, f);
   CLI11_PARSE(app, argc, argv);
 
-  if (f.appendonly == "yes") {
-    return Fail("--appendonly yes: persistence is provided by node-manager instances; not "
-                "supported by 'miniredis server' yet", 2);
-  }
-  if (f.appendonly != "no") {
+  if (f.appendonly != "yes" && f.appendonly != "no") {
     return Fail("--appendonly must be yes or no", 2);
+  }
+  if (f.appendfsync != "always" && f.appendfsync != "everysec" && f.appendfsync != "no") {
+    return Fail("--appendfsync must be always, everysec or no", 2);
   }
   if (f.daemonize != "no") {
     return Fail("--daemonize yes is not supported: run it in the foreground", 2);
@@ -131,6 +137,26 @@ int RunRedisServer(int argc, char** argv) {
 
   BlockShutdownSignals();
   engine::Instance inst(cfg);
+  std::unique_ptr<storage::InstanceStorage> storage;
+  std::string restored;  // printed once the ports listen, after the "ready" lines
+  if (f.appendonly == "yes" || !f.save.empty()) {
+    storage::StorageOptions so;
+    so.dir = ".";  // --dir, entered above
+    so.append_log = f.appendonly == "yes";
+    so.fsync = f.appendfsync == "always" ? storage::FsyncPolicy::kAlways
+                                          : storage::FsyncPolicy::kEverysec;
+    storage::RestoreReport report;
+    auto opened = storage::InstanceStorage::Open(inst, so, &report);
+    if (!opened.ok()) {
+      return Fail(opened.status().message(), 1);
+    }
+    storage = std::move(opened).value();
+    restored = "restored " + std::to_string(report.keys) + " keys in " +
+               std::to_string(report.seconds) + " s";
+    for (const std::string& problem : report.problems) {
+      restored += "\nrestore problem: " + problem;
+    }
+  }
   redis_server::ShardSet shards(redis_server::ShardSetOptions{.shards = f.shards});
   shards.Start();
   if (Status s = shards.AddInstance(0, &inst, {cfg.id, f.requirepass}); !s.ok()) {
@@ -150,8 +176,17 @@ int RunRedisServer(int argc, char** argv) {
               << std::endl;
   }
 
+  if (!restored.empty()) {
+    std::cout << restored << std::endl;
+  }
   std::cout << "received " << WaitForShutdownSignal() << ", shutting down" << std::endl;
   listeners.clear();
+  shards.RemoveInstance(&inst);  // connections closed: nothing writes from here on
+  if (storage) {
+    if (Status s = storage->Close(); !s.ok()) {
+      std::cerr << "final snapshot failed: " << s.message() << std::endl;
+    }
+  }
   shards.Stop();
   return 0;
 }

@@ -65,6 +65,7 @@ class Reader {
       : in_(data, options.max_string_bytes), visitor_(visitor), report_(report) {}
 
   void Run();
+  void RunPayloadValue();
 
  private:
   bool ReadHeader();
@@ -72,6 +73,7 @@ class Reader {
   bool ReadItem();
   bool ReadMetadata(uint8_t op);  // databases, aux fields, functions, module aux data
   bool ReadKey(uint8_t type);
+  bool ReadValue(uint8_t type, RdbKey key);
   bool Deliver(Kind kind, RdbKey key, Value value);
   Decoded DecodeValue(uint8_t type, Kind* kind, Value* value);
   Decoded DecodeBlobValue(uint8_t type, Kind* kind, Value* value);
@@ -210,27 +212,33 @@ bool Reader::ReadKey(uint8_t type) {
   if (!in_.ReadString(&key.name)) {
     return false;
   }
-  const std::string where =
-      "key '" + Printable(key.name) + "' (" + std::string(RdbTypeName(type)) + "): ";
+  return ReadValue(type, std::move(key));
+}
+
+bool Reader::ReadValue(uint8_t type, RdbKey key) {
+  // Built only when needed: this runs for every key of a file.
+  auto where = [&] {
+    return "key '" + Printable(key.name) + "' (" + std::string(RdbTypeName(type)) + "): ";
+  };
   std::string opaque_type;
   switch (OpaqueKind(type)) {
     case Opaque::kNone:
       break;
     case Opaque::kSkippable:
-      if (!SkipOpaqueValue(&in_, type, &opaque_type)) return Stop(where + in_.error());
+      if (!SkipOpaqueValue(&in_, type, &opaque_type)) return Stop(where() + in_.error());
       Skip(std::move(key.name), opaque_type, "type not supported", true);
       report_->bytes_consumed = in_.pos();
       return true;
     case Opaque::kUnskippable:
       Skip(key.name, std::string(RdbTypeName(type)), "no length to skip it by: reading stopped",
            true);
-      return Stop(where + "cannot be skipped: its format has no length");
+      return Stop(where() + "cannot be skipped: its format has no length");
   }
   Kind kind = Kind::kString;
   Value value;
   switch (DecodeValue(type, &kind, &value)) {
     case Decoded::kBadInput:
-      return Stop(where + in_.error());
+      return Stop(where() + in_.error());
     case Decoded::kBadValue:
       Skip(std::move(key.name), std::string(RdbTypeName(type)), std::move(value_error_), true);
       report_->bytes_consumed = in_.pos();
@@ -239,6 +247,25 @@ bool Reader::ReadKey(uint8_t type) {
       break;
   }
   return Deliver(kind, std::move(key), std::move(value));
+}
+
+// A DUMP payload's body: a type byte and one value, without header, key name or EOF.
+void Reader::RunPayloadValue() {
+  uint8_t type = 0;
+  if (!in_.ReadU8(&type)) {
+    Stop(in_.error());
+    return;
+  }
+  if (RdbTypeName(type) == "unknown-type") {
+    Stop("unknown value type " + std::to_string(type));
+    return;
+  }
+  RdbKey key;
+  key.type = static_cast<RdbType>(type);
+  ReadValue(type, std::move(key));
+  if (report_->error.empty() && report_->keys_loaded == 0) {
+    report_->error = report_->skipped.empty() ? "value not loaded" : report_->skipped[0].reason;
+  }
 }
 
 bool Reader::Deliver(Kind kind, RdbKey key, Value value) {
@@ -507,6 +534,40 @@ LoadReport ReadRdb(std::string_view data, RdbVisitor* visitor, const RdbReadOpti
   LoadReport report;
   Reader(data, visitor, options, &report).Run();
   return report;
+}
+
+DumpPayloadReport DecodeDumpPayload(std::string_view payload, RdbVisitor* visitor,
+                                    const RdbReadOptions& options) {
+  DumpPayloadReport out;
+  // Redis' verifyDumpPayload: the footer is checked before a byte of the value is looked at.
+  constexpr size_t kFooter = 10;
+  if (payload.size() < kFooter) {
+    out.error = DumpPayloadError::kVersionOrChecksum;
+    out.detail = "payload shorter than its 10-byte footer";
+    return out;
+  }
+  out.rdb_version = static_cast<int>(LoadLe(payload.data() + payload.size() - kFooter, 2));
+  if (out.rdb_version > kRdbVersionWritten) {
+    out.error = DumpPayloadError::kVersionOrChecksum;
+    out.detail = "RDB version " + std::to_string(out.rdb_version) + " is newer than " +
+                 std::to_string(kRdbVersionWritten);
+    return out;
+  }
+  const uint64_t stored = LoadLe(payload.data() + payload.size() - 8, 8);
+  if (Crc64(0, payload.substr(0, payload.size() - 8)) != stored) {
+    out.error = DumpPayloadError::kVersionOrChecksum;
+    out.detail = "wrong checksum";
+    return out;
+  }
+  LoadReport report;
+  report.rdb_version = out.rdb_version;
+  // Redis reads the value from the whole payload: a value may run into the footer's bytes.
+  Reader(payload, visitor, options, &report).RunPayloadValue();
+  if (!report.error.empty()) {
+    out.error = DumpPayloadError::kBadData;
+    out.detail = std::move(report.error);
+  }
+  return out;
 }
 
 LoadReport ReadRdbFile(const std::string& path, RdbVisitor* visitor,

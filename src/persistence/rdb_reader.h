@@ -1,6 +1,5 @@
-// Reads Redis RDB snapshots (versions 1 to 11: Redis 2.x to 7.2) and hands each key to a visitor
-// as plain values, whatever encoding it was saved with. Built for untrusted input: corrupt or
-// truncated files yield a report of what was loaded, what was skipped and where reading stopped.
+// Reads Redis RDB files (versions 1 to 11: Redis 2.x to 7.2) and DUMP payloads, handing each key
+// to a visitor as plain values. Untrusted input: corrupt data yields a report, never a crash.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +87,27 @@ struct LoadReport {
 /// Reads an RDB file held in memory. Keys reach the visitor as they are read, before the
 /// checksum at the end can be checked: a caller that needs all-or-nothing must stage them.
 LoadReport ReadRdb(std::string_view data, RdbVisitor* visitor, const RdbReadOptions& options = {});
+
+enum class DumpPayloadError : uint8_t {
+  kNone,
+  kVersionOrChecksum,  // shorter than its footer, RDB version > 10, or wrong CRC64
+  kBadData,            // the value does not decode, is empty, or has a type not loaded here
+};
+
+struct DumpPayloadReport {
+  DumpPayloadError error = DumpPayloadError::kNone;
+  int rdb_version = 0;
+  std::string detail;  // what went wrong, for logs (RESTORE replies Redis' fixed messages)
+
+  bool ok() const { return error == DumpPayloadError::kNone; }
+};
+
+/// Reads a DUMP payload as Redis 7.0's RESTORE does: the footer first (RDB version <= 10, CRC64 of
+/// everything before the checksum), then the one value, handed to `visitor` with an empty key
+/// name, database 0 and no expiry. As in Redis, the value is read from the whole payload (it may
+/// run into the footer) and bytes between its end and the footer are ignored.
+DumpPayloadReport DecodeDumpPayload(std::string_view payload, RdbVisitor* visitor,
+                                    const RdbReadOptions& options = {});
 
 /// Maps `path` and reads it; an unreadable file is reported in `error`.
 LoadReport ReadRdbFile(const std::string& path, RdbVisitor* visitor,

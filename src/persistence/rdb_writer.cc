@@ -74,6 +74,9 @@ Status RdbWriter::Prepare() {
     return Status::Ok();
   }
   started_ = true;
+  if (payload()) {
+    return Status::Ok();  // a DUMP payload has no header
+  }
   char magic[16];
   std::snprintf(magic, sizeof(magic), "REDIS%04d", kRdbVersionWritten);
   PutRaw(magic);
@@ -94,9 +97,22 @@ Status RdbWriter::Prepare() {
   return Done();
 }
 
+Status RdbWriter::PrepareValue() {
+  if (Status s = Prepare(); !s.ok()) {
+    return s;
+  }
+  if (payload() && values_ > 0) {
+    return Status::Error("a DUMP payload holds exactly one value");
+  }
+  return Status::Ok();
+}
+
 Status RdbWriter::BeginDb(uint32_t index, uint64_t keys, uint64_t expires) {
   if (Status s = Prepare(); !s.ok()) {
     return s;
+  }
+  if (payload()) {
+    return Status::Error("a DUMP payload has no databases");
   }
   PutByte(kOpSelectDb);
   PutLength(index);
@@ -107,7 +123,7 @@ Status RdbWriter::BeginDb(uint32_t index, uint64_t keys, uint64_t expires) {
 }
 
 Status RdbWriter::WriteString(std::string_view key, std::string_view value, int64_t expire_ms) {
-  if (Status s = Prepare(); !s.ok()) {
+  if (Status s = PrepareValue(); !s.ok()) {
     return s;
   }
   PutKeyPrefix(RdbType::kString, key, expire_ms);
@@ -117,7 +133,7 @@ Status RdbWriter::WriteString(std::string_view key, std::string_view value, int6
 
 Status RdbWriter::WriteList(std::string_view key, std::span<const std::string_view> elements,
                             int64_t expire_ms) {
-  if (Status s = Prepare(); !s.ok()) {
+  if (Status s = PrepareValue(); !s.ok()) {
     return s;
   }
   if (elements.empty()) {
@@ -171,7 +187,7 @@ void RdbWriter::PutListNodes(std::span<const std::string_view> elements) {
 
 Status RdbWriter::WriteSet(std::string_view key, std::span<const std::string_view> members,
                            int64_t expire_ms) {
-  if (Status s = Prepare(); !s.ok()) {
+  if (Status s = PrepareValue(); !s.ok()) {
     return s;
   }
   if (Status s = CheckUnique(members, [](std::string_view m) { return m; }, "set"); !s.ok()) {
@@ -207,7 +223,7 @@ Status RdbWriter::WriteZSet(std::string_view key,
                             std::span<const std::pair<std::string_view, double>> entries,
                             int64_t expire_ms) {
   using Entry = std::pair<std::string_view, double>;
-  if (Status s = Prepare(); !s.ok()) {
+  if (Status s = PrepareValue(); !s.ok()) {
     return s;
   }
   if (Status s = CheckUnique(entries, [](const Entry& e) { return e.first; }, "sorted set");
@@ -254,7 +270,7 @@ Status RdbWriter::WriteHash(std::string_view key,
                             std::span<const std::pair<std::string_view, std::string_view>> fields,
                             int64_t expire_ms) {
   using Field = std::pair<std::string_view, std::string_view>;
-  if (Status s = Prepare(); !s.ok()) {
+  if (Status s = PrepareValue(); !s.ok()) {
     return s;
   }
   if (Status s = CheckUnique(fields, [](const Field& f) { return f.first; }, "hash"); !s.ok()) {
@@ -288,13 +304,21 @@ Status RdbWriter::Finish() {
   if (Status s = Prepare(); !s.ok()) {
     return s;
   }
-  PutByte(kOpEof);
+  if (payload()) {
+    if (values_ != 1) {
+      return Status::Error("a DUMP payload holds exactly one value");
+    }
+    AppendLe(&buf_, kRdbVersionWritten, 2);  // covered by the checksum, as in createDumpPayload
+  } else {
+    PutByte(kOpEof);
+  }
   Flush();
   if (!failed_.ok()) {
     return failed_;
   }
   std::string trailer;
-  AppendLe(&trailer, options_.checksum ? crc_ : 0, 8);
+  // RESTORE always verifies the payload's checksum: only files may carry a zero one.
+  AppendLe(&trailer, options_.checksum || payload() ? crc_ : 0, 8);
   failed_ = sink_->Write(trailer);
   flushed_ += trailer.size();
   if (failed_.ok()) {
@@ -305,6 +329,11 @@ Status RdbWriter::Finish() {
 }
 
 void RdbWriter::PutKeyPrefix(RdbType type, std::string_view key, int64_t expire_ms) {
+  ++values_;
+  if (payload()) {
+    PutByte(static_cast<uint8_t>(type));
+    return;
+  }
   if (expire_ms != kNoExpiry) {
     PutByte(kOpExpireTimeMs);
     std::string le;

@@ -1,5 +1,5 @@
-// Writes Redis RDB snapshots (version 10, what Redis 7.0 saves) key by key to a ByteSink, choosing
-// the same compact encodings Redis 7.0 would, so real Redis loads the file without conversions.
+// Writes Redis RDB snapshots (version 10, what Redis 7.0 saves) and DUMP payloads to a ByteSink,
+// choosing the encodings Redis 7.0 would, so real Redis loads them without conversions.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,16 @@
 
 namespace mr::persistence {
 
+/// What surrounds the values.
+enum class RdbFraming : uint8_t {
+  kFile,  // an RDB file: header, databases, keys with expiry, EOF opcode, checksum
+  // A DUMP payload (Redis' DUMP / RESTORE): exactly one value with its type byte, no key, no
+  // expiry, then the RDB version (2 bytes) and a CRC64 of everything before it (8 bytes, LE).
+  kDumpPayload,
+};
+
 struct RdbWriterOptions {
+  RdbFraming framing = RdbFraming::kFile;
   std::string redis_version = "7.0.15";  // the redis-ver aux field
   int64_t ctime_seconds = -1;            // the ctime aux field; -1: now
   uint64_t used_mem = 0;                 // the used-mem aux field
@@ -36,6 +45,9 @@ struct RdbWriterOptions {
 /// is final and every later call returns it.
 ///
 /// `expire_ms` is an absolute Unix time in milliseconds, or kNoExpiry.
+///
+/// With RdbFraming::kDumpPayload the same calls build a DUMP payload: one Write* call (its key and
+/// expiry are ignored) then Finish; BeginDb is refused.
 class RdbWriter {
  public:
   explicit RdbWriter(ByteSink* sink, RdbWriterOptions options = {});
@@ -64,6 +76,8 @@ class RdbWriter {
 
  private:
   Status Prepare();
+  Status PrepareValue();  // Prepare, plus the one-value rule of DUMP payloads
+  bool payload() const { return options_.framing == RdbFraming::kDumpPayload; }
   void PutKeyPrefix(RdbType type, std::string_view key, int64_t expire_ms);
   void PutByte(uint8_t b) { buf_.push_back(static_cast<char>(b)); }
   void PutLength(uint64_t len);
@@ -79,6 +93,7 @@ class RdbWriter {
   std::string lzf_;  // scratch for compressed output
   uint64_t crc_ = 0;
   uint64_t flushed_ = 0;
+  uint64_t values_ = 0;
   bool started_ = false;
   bool finished_ = false;
   Status failed_;

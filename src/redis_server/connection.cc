@@ -89,7 +89,7 @@ void Connection::Start(std::string_view input, std::string_view output) {
   }
   ++busy_;
   ProcessInput();
-  Flush();
+  CommitThenFlush();
   if (!closed_ && !close_after_write_) {
     ReadMore();
   }
@@ -120,7 +120,7 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   last_interaction_s_ = shard_.now_s();
   ++busy_;
   ProcessInput();
-  Flush();
+  CommitThenFlush();
   if (!closed_ && !close_after_write_) {
     ReadMore();
   }
@@ -235,6 +235,26 @@ void Connection::RememberCommand(Args args) {
   last_cmd_len_ = static_cast<uint8_t>(n);
 }
 
+void Connection::CommitLog() {
+  engine::ChangeLog* log = served_.inst->change_log();
+  if (log != nullptr && log->has_pending()) {
+    log->Commit();
+  }
+}
+
+void Connection::CommitThenFlush() {
+  engine::ChangeLog* log = served_.inst->change_log();
+  if (log != nullptr && log->has_pending()) {
+    if (log->sync_before_reply()) {
+      // fsync `always`: hold the replies until the record is on disk, and let the batches of
+      // every connection that reads in this round share one fsync (RunDeferred commits).
+      return shard_.Defer(this);
+    }
+    log->Commit();  // everysec: written now, synced by the background syncer
+  }
+  Flush();
+}
+
 void Connection::Flush() {
   if (closed_ || write_pending_) {
     return;
@@ -342,6 +362,7 @@ void Connection::RunDeferred() {
     if (!session_.blocked) {
       ProcessInput();
     }
+    CommitLog();  // a deferred flush may be a held `always` reply: its record goes first
     Flush();
   }
   --busy_;

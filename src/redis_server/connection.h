@@ -59,6 +59,9 @@ class Connection final : public engine::SessionSink {
   bool GateUnauthenticated(Args args, resp::Writer& w);
   void AfterReset();
   void Flush();
+  // Commit points of the instance's change log (persistence), before replies leave.
+  void CommitLog();
+  void CommitThenFlush();
   void OnWrite(const boost::system::error_code& ec);
   void CheckOutputLimits();
   void MaybeDestroy();

@@ -129,6 +129,10 @@ bool Greeter::Resolve(std::string_view id, std::string_view password, InstanceRo
     resp::Writer(&out_).Error("WRONGPASS invalid username-password pair or user is disabled.");
     return false;
   }
+  if (found->stopped) {
+    resp::Writer(&out_).Error("ERR instance '" + std::string(id) + "' is stopped");
+    return false;
+  }
   *route = std::move(*found);
   return true;
 }

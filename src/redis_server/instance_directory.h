@@ -20,6 +20,9 @@ struct InstanceRoute {
   // At most one of these is set; neither: no password, any AUTH password is accepted (nopass).
   std::string password;           // plaintext (miniredis server --requirepass)
   std::string password_verifier;  // node-manager's at-rest form, see security/instance_password.h
+  // Stopped: AUTH with the right password answers "ERR instance '<id>' is stopped" (a wrong one
+  // still gets WRONGPASS, so the state is told only to someone who holds the password).
+  bool stopped = false;
 };
 
 /// Read by shard threads (once per shared-port AUTH), so implementations must be thread-safe.

@@ -75,6 +75,13 @@ Result<std::unique_ptr<Listener>> Listener::Shared(ShardSet& shards,
 
 Listener::~Listener() { Close(); }
 
+void Listener::SetRefusal(std::string error) {
+  if (closed_) {
+    return;
+  }
+  shards_->RunOn(shard_, [&] { shards_->shard(shard_).SetAcceptRefusal(id_, std::move(error)); });
+}
+
 void Listener::Close() {
   if (closed_) {
     return;

@@ -45,6 +45,9 @@ class Listener {
   Listener& operator=(const Listener&) = delete;
 
   uint16_t port() const { return port_; }
+  /// Keeps the port bound but answers every new connection with the RESP error `error` (e.g.
+  /// "ERR instance is stopped") and closes it; an empty `error` serves connections again.
+  void SetRefusal(std::string error);
   /// Stops accepting (open connections stay). Idempotent; blocks until the shard has closed it.
   void Close();
 

@@ -386,5 +386,39 @@ TEST_F(RedisServerTest, ManyConnectionsCloseCleanlyOnStop) {
   EXPECT_EQ(inst_.counters.connected_clients, 0u);
 }
 
+TEST_F(RedisServerTest, MaxClientsRefusesWithRedisErrorAndCloses) {
+  inst_.config().max_clients = 2;
+  StartServer();
+  RespClient a(port());
+  RespClient b(port());
+  EXPECT_EQ(a.Call({"PING"}), "+PONG\r\n");
+  EXPECT_EQ(b.Call({"PING"}), "+PONG\r\n");
+  RespClient c(port());
+  c.Send("PING\r\n");  // input the server never reads: the error must survive it (no RST)
+  EXPECT_EQ(c.ReadReply(), "-ERR max number of clients reached\r\n");
+  EXPECT_TRUE(c.PeerClosed());
+  EXPECT_EQ(inst_.stats().rejected_connections, 1u);
+  shards_->RunOn(1, [&] { inst_.config().max_clients = 3; });
+  RespClient d(port());
+  EXPECT_EQ(d.Call({"PING"}), "+PONG\r\n");
+}
+
+TEST_F(RedisServerTest, ARefusingListenerKeepsThePortAndAnswersTheError) {
+  StartServer();
+  listener_->SetRefusal("ERR instance is stopped");
+  RespClient c(port());
+  EXPECT_EQ(c.ReadReply(), "-ERR instance is stopped\r\n");
+  EXPECT_TRUE(c.PeerClosed());
+  listener_->SetRefusal("");
+  RespClient d(port());
+  EXPECT_EQ(d.Call({"PING"}), "+PONG\r\n");
+  // A refused connection still lingering is closed by Stop.
+  listener_->SetRefusal("ERR instance is stopped");
+  RespClient e(port());
+  EXPECT_EQ(e.ReadReply(), "-ERR instance is stopped\r\n");
+  listener_->Close();
+  shards_->Stop();
+}
+
 }  // namespace
 }  // namespace mr::redis_server

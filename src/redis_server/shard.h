@@ -24,6 +24,7 @@ using tcp = asio::ip::tcp;
 class Connection;
 class Greeter;
 class InstanceDirectory;
+class Refusal;
 
 /// An instance as this shard serves it.
 struct ServedInstance {
@@ -36,6 +37,7 @@ struct ServedInstance {
 struct AcceptTarget {
   engine::Instance* inst = nullptr;           // dedicated port
   const InstanceDirectory* directory = nullptr;  // shared port
+  std::string refusal;  // non-empty: every new connection gets this RESP error and is closed
 };
 
 class Shard {
@@ -63,12 +65,18 @@ class Shard {
   /// Accept loops (listeners) live here; ids let the public Listener handle close them.
   uint64_t AddAcceptor(tcp::acceptor acceptor, AcceptTarget target);
   void CloseAcceptor(uint64_t id);
+  /// Makes an accept loop turn every new connection away with `error` (e.g. "ERR instance is
+  /// stopped"), or serve again when `error` is empty. The port stays bound either way.
+  void SetAcceptRefusal(uint64_t id, std::string error);
 
   /// Serves a socket already connected (accepted here or handed over from another shard).
   void Serve(tcp::socket socket, engine::Instance* inst, std::string_view input,
              std::string_view output);
   void Greet(tcp::socket socket, const InstanceDirectory* directory);
   void ForgetGreeter(Greeter* g) { greeters_.erase(g); }
+  /// Sends `reply` (complete RESP) and closes the socket without resetting it.
+  void Refuse(tcp::socket socket, std::string_view reply);
+  void ForgetRefusal(Refusal* r) { refusals_.erase(r); }
 
   /// Runs conn->RunDeferred() after the current handler (coalesces pub/sub flushes and wakes).
   void Defer(Connection* conn);
@@ -103,6 +111,7 @@ class Shard {
   std::map<uint64_t, std::unique_ptr<AcceptLoop>> acceptors_;
   uint64_t next_acceptor_id_ = 1;
   std::unordered_set<Greeter*> greeters_;
+  std::unordered_set<Refusal*> refusals_;
   std::vector<Connection*> deferred_;
   std::vector<Connection*> draining_;
   bool drain_posted_ = false;

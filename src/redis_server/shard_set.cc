@@ -12,6 +12,7 @@
 #include "engine/server/session.h"
 #include "redis_server/connection.h"
 #include "redis_server/greeter.h"
+#include "redis_server/refusal.h"
 #include "redis_server/shard.h"
 
 namespace mr::redis_server {
@@ -103,6 +104,12 @@ void Shard::Tick() {
       }
     }
   }
+  // Persistence: commit what expiry recorded, finish background saves, start due snapshots.
+  for (auto& served : instances_) {
+    if (engine::ChangeLog* log = served->inst->change_log(); log != nullptr) {
+      log->Tick();
+    }
+  }
   if (shutting_down_) {
     return;
   }
@@ -171,6 +178,10 @@ void Shard::ShutDown() {
   std::vector<Greeter*> greeters(greeters_.begin(), greeters_.end());
   for (Greeter* g : greeters) {
     g->Close();
+  }
+  std::vector<Refusal*> refusals(refusals_.begin(), refusals_.end());
+  for (Refusal* r : refusals) {
+    r->Close();
   }
   for (auto& served : instances_) {
     std::vector<Connection*> conns;
@@ -241,6 +252,19 @@ void Shard::CloseAcceptor(uint64_t id) {
   acceptors_.erase(it);
 }
 
+void Shard::SetAcceptRefusal(uint64_t id, std::string error) {
+  auto it = acceptors_.find(id);
+  if (it != acceptors_.end()) {
+    it->second->target.refusal = error.empty() ? std::string() : "-" + error + "\r\n";
+  }
+}
+
+void Shard::Refuse(tcp::socket socket, std::string_view reply) {
+  auto* r = new Refusal(*this, std::move(socket));
+  refusals_.insert(r);
+  r->Start(reply);
+}
+
 void Shard::Accept(AcceptLoop* loop) {
   loop->acceptor.async_accept(io_, [this, loop](const boost::system::error_code& ec,
                                                 tcp::socket socket) {
@@ -260,7 +284,9 @@ void Shard::Accept(AcceptLoop* loop) {
       });
       return;
     }
-    if (loop->target.inst != nullptr) {
+    if (!loop->target.refusal.empty()) {
+      Refuse(std::move(socket), loop->target.refusal);
+    } else if (loop->target.inst != nullptr) {
       Serve(std::move(socket), loop->target.inst, {}, {});
     } else {
       Greet(std::move(socket), loop->target.directory);
@@ -275,6 +301,16 @@ void Shard::Serve(tcp::socket socket, engine::Instance* inst, std::string_view i
   if (served == nullptr || shutting_down_) {
     boost::system::error_code ec;
     socket.close(ec);  // the instance was removed (or moved) since the accept or the lookup
+    return;
+  }
+  // Redis' maxclients: checked when the connection arrives (after AUTH on the shared port, whose
+  // AUTH then gets this error as its reply); bytes already owed to the client go first.
+  const int64_t max_clients = inst->config().max_clients;
+  if (max_clients > 0 && served->connections.size() >= static_cast<size_t>(max_clients)) {
+    inst->counters.rejected_connections++;
+    std::string reply(output);
+    reply.append("-ERR max number of clients reached\r\n");
+    Refuse(std::move(socket), reply);
     return;
   }
   auto* conn = new Connection(*this, *served, std::move(socket));

@@ -8,16 +8,14 @@ import pytest
 import redis
 import requests
 
-from support import free_port
+from support import free_port_range
 
 TOKEN = "test-internal-token"
 
 
 @pytest.fixture
 def nm(platform_factory):
-    start = free_port()
-    while any(_busy(p) for p in range(start, start + 4)):
-        start = free_port()
+    start = free_port_range(4)
     p = platform_factory(target="node-manager", extra_env={
         "INTERNAL_TOKEN": TOKEN, "REDIS_PORT_START": str(start), "REDIS_PORT_END": str(start + 3),
         "PORT_QUARANTINE": "1s", "NODE_MANAGER_SHARDS": "2"})
@@ -174,7 +172,7 @@ def test_dedicated_and_shared_endpoints_with_real_clients(nm):
                          capture_output=True, text=True).stdout.strip()
     assert out == "dedicated"
     api(nm, "POST", "/v1/instances/redisy/stop")
-    with pytest.raises(redis.ConnectionError):
+    with pytest.raises(redis.ResponseError, match="instance is stopped"):  # the port stays bound
         redis.Redis(port=port, password=pw, socket_connect_timeout=1).ping()
 
 

@@ -41,8 +41,9 @@ void Db::Update(Pos pos, Entry* old_e, Entry* e) {
   }
   keys_.Replace(pos, e);
   if (e->has_expire()) {
+    // old_e is usually freed by now: find its volatile slot by address, never by its key.
     Table::Pos vpos;
-    if (volatile_.Lookup(e->key(), Hash(e->key()), &vpos)) {
+    if (volatile_.LookupItem(old_e, Hash(e->key()), &vpos)) {
       volatile_.Replace(vpos, e);
     }
   }

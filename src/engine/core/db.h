@@ -62,6 +62,11 @@ class Db {
   size_t volatile_size() const { return volatile_.size(); }
   const Table& keys() const { return keys_; }
   const Table& volatile_keys() const { return volatile_; }
+  // Presizes an empty database's tables (RESIZEDB while loading a snapshot).
+  void Reserve(size_t keys, size_t expires) {
+    keys_.Reserve(keys);
+    volatile_.Reserve(expires);
+  }
   void RehashStep(size_t n) {
     keys_.RehashStep(n);
     volatile_.RehashStep(n);

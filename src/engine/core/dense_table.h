@@ -59,6 +59,23 @@ class DenseTable {
     return true;
   }
 
+  // Finds the slot holding exactly `item` (hashed as h) without reading it: the block may have
+  // been reallocated and freed already (Db::Update fixes the volatile index after that).
+  bool LookupItem(const T* item, uint64_t h, Pos* pos) const {
+    for (bool old : {true, false}) {
+      const Arr& a = old ? old_ : main_;
+      size_t ring = a.cap - a.lo;
+      size_t i = a.size == 0 ? 0 : Home(a, h);
+      for (size_t n = 0; a.size > 0 && n < ring && a.slots[i] != 0; ++n, i = Next(a, i)) {
+        if (Ptr(a.slots[i]) == item) {
+          *pos = Pos{i, old};
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   T* Find(std::string_view key, uint64_t h) const {
     Pos p;
     return Lookup(key, h, &p) ? At(p) : nullptr;
@@ -103,6 +120,26 @@ class DenseTable {
   T* Erase(std::string_view key, uint64_t h) {
     Pos p;
     return Lookup(key, h, &p) ? EraseAt(p) : nullptr;
+  }
+
+  // Sizes an empty table for `n` items: the capacity inserting them one by one would end with,
+  // without the resizes on the way. Loading items in hash order (a snapshot of a table using the
+  // same hash) needs it: grown from small, each new array would get them all piled at its front.
+  void Reserve(size_t n) {
+    if (n == 0 || !empty() || rehashing()) {
+      return;
+    }
+    size_t cap = kMinCap;
+    while (n * 5 > cap * 4) {
+      cap *= 2;
+    }
+    if (cap <= main_.cap) {
+      return;
+    }
+    FreeArr(main_);
+    main_.slots = static_cast<uint64_t*>(AllocateZeroed(cap * sizeof(uint64_t)));
+    main_.cap = cap;
+    main_.bits = static_cast<uint32_t>(__builtin_ctzll(cap));
   }
 
   // Migrates up to `n` occupied slots of the old array (bounded work on empty ones too).

@@ -132,5 +132,30 @@ TEST(GlobTest, RedisCases) {
   EXPECT_TRUE(GlobMatch("**a**", "bab"));
 }
 
+// Reserve gives the capacity one-by-one inserts end with, so a presized table costs the same.
+TEST(DenseTableTest, ReserveMatchesGrowth) {
+  MemoryAccount acc;
+  AccountScope scope(&acc);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{4}, size_t{100}, size_t{3277},
+                   size_t{3278}, size_t{50000}}) {
+    Table grown;
+    Table reserved;
+    reserved.Reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      std::string k = "k" + std::to_string(i);
+      grown.Insert(Blob::New(k), Table::Hash(k));
+      reserved.Insert(Blob::New(k), Table::Hash(k));
+    }
+    grown.RehashStep(SIZE_MAX);
+    EXPECT_FALSE(reserved.rehashing()) << n;
+    EXPECT_EQ(reserved.capacity(), grown.capacity()) << n;
+    for (Table* t : {&grown, &reserved}) {
+      t->ForEach([](Blob* b) { Blob::Free(b); });
+      t->Clear();
+    }
+  }
+  EXPECT_EQ(acc.used, 0);
+}
+
 }  // namespace
 }  // namespace mr::engine

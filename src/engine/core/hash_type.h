@@ -20,6 +20,7 @@ struct EncodingLimits {
   uint32_t zset_listpack_value = 64;
   uint32_t list_listpack_entries = 128;
   uint32_t list_listpack_value = 64;
+  uint32_t hll_sparse_max_bytes = 3000;  // sparse HLLs above this (header included) go dense
 };
 
 class HashObject {

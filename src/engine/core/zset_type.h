@@ -107,6 +107,20 @@ class ZSetObject {
     }
   }
 
+  // ZSCAN: listpacks return everything at once (cursor 0), like Redis; skiplists page through
+  // the member table with its hash-prefix cursor.
+  template <typename F>  // f(member, score)
+  uint64_t Scan(uint64_t cursor, size_t count, F&& f) const {
+    if (!sl_) {
+      ForRank(0, size(), false, [&](std::string_view m, double s) {
+        f(m, s);
+        return true;
+      });
+      return 0;
+    }
+    return dict_->Scan(cursor, count, [&](const ZNode* n) { f(n->member(), n->score); });
+  }
+
   // Switches to the skiplist now (COPY keeps the source's encoding, like Redis).
   void ConvertToFull() {
     if (!sl_) {

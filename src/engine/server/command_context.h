@@ -23,6 +23,7 @@ struct CommandContext {
   int64_t now_ms;
   const CommandId* cmd;
   bool in_exec = false;  // inside EXEC: blocking commands must not block
+  bool propagated = false;  // the handler recorded its own change-log form (PropagateAs)
 
   const EncodingLimits& limits() const { return inst.config().limits; }
   int db_index() const { return session.db; }
@@ -31,6 +32,13 @@ struct CommandContext {
 /// Runs an already looked-up command with arity checked (used by Dispatch, EXEC, unblocking).
 void ExecuteCommand(Instance& inst, Session& s, const CommandId& cmd, CmdArgs args,
                     resp::Writer& w, bool in_exec = false);
+
+// ---- Change log (engine/server/change_log.h) ----
+// Records a write that replied without an error, rewritten to replay deterministically.
+void RecordWrite(CommandContext& c, CmdArgs args);
+// A handler whose effect is not its arguments (SPOP) records what it did instead; may be called
+// several times, or not at all when nothing changed.
+void PropagateAs(CommandContext& c, CmdArgs args);
 
 // ---- Replies ----
 inline void ReplyStatus(CommandContext& c, OpStatus st) { c.w.Error(ErrorText(st)); }

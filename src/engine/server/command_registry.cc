@@ -10,14 +10,14 @@ namespace mr::engine {
 namespace {
 constexpr size_t kMaxName = 32;
 
-// Command names are lowercase letters, so OR-ing 0x20 folds ASCII case for the compare; any other
-// byte can never equal a letter after folding, so a non-name never matches.
+// Command names are lowercase letters (and '_' as in sort_ro), so OR-ing 0x20 folds ASCII case
+// for letters; only 'A'-'Z' fold onto a letter, and other bytes must match exactly.
 bool EqualsFolded(std::string_view in, std::string_view lower) {
   if (in.size() != lower.size()) {
     return false;
   }
   for (size_t i = 0; i < in.size(); ++i) {
-    if ((in[i] | 0x20) != lower[i]) {
+    if (in[i] != lower[i] && (in[i] | 0x20) != lower[i]) {
       return false;
     }
   }
@@ -92,8 +92,11 @@ const CommandRegistry& Commands() {
     RegisterZSetFamily(r);
     RegisterTransactionFamily(r);
     RegisterHllFamily(r);
+    RegisterSortFamily(r);
     RegisterPubSubFamily(r);
     RegisterSlowlogFamily(r);
+    RegisterPersistenceFamily(r);
+    RegisterDumpFamily(r);
     r->Seal();
     return r;
   }();

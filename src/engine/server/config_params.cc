@@ -21,6 +21,7 @@ enum class Param {
   kZsetValue,
   kListEntries,
   kListValue,
+  kHllSparseMax,
   kNotify,
   kSlowlogSlowerThan,
   kSlowlogMaxLen,
@@ -49,6 +50,7 @@ constexpr ParamDef kParams[] = {
     {"zset-max-ziplist-value", Param::kZsetValue},
     {"list-max-listpack-entries", Param::kListEntries},
     {"list-max-listpack-value", Param::kListValue},
+    {"hll-sparse-max-bytes", Param::kHllSparseMax},
     {"notify-keyspace-events", Param::kNotify},
     {"slowlog-log-slower-than", Param::kSlowlogSlowerThan},
     {"slowlog-max-len", Param::kSlowlogMaxLen},
@@ -93,6 +95,8 @@ std::string Get(const Instance& inst, Param p) {
       return std::to_string(cfg.limits.list_listpack_entries);
     case Param::kListValue:
       return std::to_string(cfg.limits.list_listpack_value);
+    case Param::kHllSparseMax:
+      return std::to_string(cfg.limits.hll_sparse_max_bytes);
     case Param::kNotify:
       return "";
     case Param::kSlowlogSlowerThan:
@@ -179,6 +183,9 @@ std::string Set(InstanceConfig* cfg, Param p, std::string_view name, std::string
       break;
     case Param::kListValue:
       cfg->limits.list_listpack_value = u;
+      break;
+    case Param::kHllSparseMax:
+      cfg->limits.hll_sparse_max_bytes = u;
       break;
     case Param::kSlowlogMaxLen:
       cfg->command_log.max_len = u;

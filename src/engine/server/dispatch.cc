@@ -38,6 +38,12 @@ void ReplyArity(resp::Writer& w, std::string_view name) {
   w.Error(msg);
 }
 
+// Off the fast path: only commands over the instance's max_ops_per_sec get here.
+void ReplyQuotaExceeded(resp::Writer& w, const Instance& inst) {
+  w.Error("ERR rate limit exceeded: instance '" + inst.config().id + "' allows " +
+          std::to_string(inst.config().max_ops_per_sec) + " commands per second");
+}
+
 bool AllowedWhileSubscribed(const CommandId& cmd) {
   static constexpr std::string_view kAllowed[] = {"subscribe", "unsubscribe", "psubscribe",
                                                   "punsubscribe", "ping", "quit", "reset"};
@@ -104,25 +110,41 @@ void ExecuteCommand(Instance& inst, Session& s, const CommandId& cmd, CmdArgs ar
   const int64_t start_us = inst.clock().NowUs();
   const int64_t now = start_us / 1000;
   inst.set_now_ms(now);
-  if (inst.config().maxmemory > 0 && inst.OverMaxmemory()) {
+  const bool loading = inst.loading();
+  if (!loading && inst.config().maxmemory > 0 && inst.OverMaxmemory()) {
     bool ok = inst.FreeMemoryIfNeeded();
     if (!ok && (cmd.flags & co::DENYOOM) != 0) {
       w.Error(ErrorText(OpStatus::OUT_OF_MEMORY));
       return;
     }
   }
-  CommandContext ctx{inst, s, w, inst.db(s.db), now, &cmd, in_exec};
+  if (ChangeLog* log = inst.change_log();
+      log != nullptr && cmd.IsWrite() && !log->failure().empty() && !loading) {
+    w.Error(log->failure());
+    return;
+  }
+  const size_t reply_mark = w.buffer()->size();
+  // Replaying a change log, time stands still at 0: nothing expires lazily, because every
+  // expiry that happened live was recorded as a DEL at the moment it happened.
+  CommandContext ctx{inst, s, w, inst.db(s.db), loading ? 0 : now, &cmd, in_exec};
   cmd.handler(args, ctx);
   const CommandLogConfig& log_cfg = inst.config().command_log;
+  const int64_t duration_us = inst.clock().NowUs() - start_us;
+  inst.latency().Record(start_us, duration_us);
   if (log_cfg.slower_than_us >= 0 || log_cfg.latency_threshold_ms > 0) {
-    inst.command_log().Observe(log_cfg, args, s.name, start_us,
-                               inst.clock().NowUs() - start_us);
+    inst.command_log().Observe(log_cfg, args, s.name, start_us, duration_us);
   }
   inst.counters.total_commands++;
   if (cmd.IsWrite()) {
     inst.counters.dirty++;
     if (inst.has_watchers()) {
       cmd.ForEachKey(args.size(), [&](size_t i) { inst.TouchWatched(s.db, args[i]); });
+    }
+    // Recorded when it replied without an error; a blocked command replies (and records) later.
+    const std::string& out = *w.buffer();
+    if (inst.change_log() != nullptr && !loading && !ctx.propagated && out.size() > reply_mark &&
+        out[reply_mark] != '-' && out[reply_mark] != '!') {
+      RecordWrite(ctx, args);
     }
   }
   if (inst.account()->used > inst.counters.peak_memory) {
@@ -147,6 +169,11 @@ void Dispatch(Instance& inst, Session& s, std::span<const std::string_view> args
     s.multi_error |= s.in_multi;
     return;
   }
+  if (!inst.AdmitCommand()) {
+    ReplyQuotaExceeded(w, inst);
+    s.multi_error |= s.in_multi;
+    return;
+  }
   if (s.in_multi && (cmd->flags & co::MULTI_CTRL) == 0) {
     s.queued.emplace_back(args.begin(), args.end());
     w.SimpleString("QUEUED");
@@ -165,6 +192,24 @@ void Dispatch(Instance& inst, Session& s, std::span<const std::string_view> args
   if (inst.has_ready_keys()) {
     ServeBlocked(inst);
   }
+}
+
+bool Replay(Instance& inst, Session& s, CmdArgs args, std::string* scratch) {
+  if (args.empty()) {
+    return false;
+  }
+  const CommandId* cmd = Commands().Find(args[0]);
+  // A log holds plain writes and SELECT only; anything that would block, subscribe or needs a
+  // connection cannot come from us and must not run against a session that is not served.
+  constexpr uint32_t kNotReplayable = co::BLOCKING | co::PUBSUB | co::CONNECTION | co::MULTI_CTRL;
+  if (cmd == nullptr || !cmd->ArityOk(args.size()) || (cmd->flags & kNotReplayable) != 0) {
+    return false;
+  }
+  AccountScope scope(inst.account());
+  scratch->clear();
+  resp::Writer w(scratch, s.protocol);
+  ExecuteCommand(inst, s, *cmd, args, w);
+  return scratch->empty() || ((*scratch)[0] != '-' && (*scratch)[0] != '!');
 }
 
 void RunActiveExpiry(Instance& inst, std::chrono::microseconds budget) {

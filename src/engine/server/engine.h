@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "engine/server/command_registry.h"
@@ -18,6 +19,12 @@ namespace mr::engine {
 /// and reply later through session.sink->Deliver; pub/sub pushes go through the sink as well.
 void Dispatch(Instance& inst, Session& session, std::span<const std::string_view> args,
               resp::Writer& w);
+
+/// Applies one command read back from a change log, with the instance in loading mode
+/// (inst.set_loading(true) around the whole restore). False when the command is unknown, has the
+/// wrong arity, cannot come from a log (blocking, pub/sub, connection, MULTI/EXEC) or replied
+/// with an error. `scratch` receives the reply.
+bool Replay(Instance& inst, Session& session, CmdArgs args, std::string* scratch);
 
 /// Periodic shard work for one instance (call every ~100 ms): sampled active expiry bounded by
 /// `budget`, incremental rehash steps, and timeouts of blocked sessions.

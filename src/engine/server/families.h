@@ -16,7 +16,10 @@ void RegisterListFamily(CommandRegistry* r);
 void RegisterZSetFamily(CommandRegistry* r);
 void RegisterTransactionFamily(CommandRegistry* r);
 void RegisterHllFamily(CommandRegistry* r);
+void RegisterSortFamily(CommandRegistry* r);
 void RegisterPubSubFamily(CommandRegistry* r);
 void RegisterSlowlogFamily(CommandRegistry* r);
+void RegisterPersistenceFamily(CommandRegistry* r);
+void RegisterDumpFamily(CommandRegistry* r);
 
 }  // namespace mr::engine

@@ -1,5 +1,7 @@
 // Hash commands and the listpack -> hashtable conversion.
+#include <map>
 #include <set>
+
 #include "engine/server/engine_test_base.h"
 
 namespace mr::engine {
@@ -90,6 +92,35 @@ TEST_F(HashFamilyTest, RandFieldAndScan) {
   EXPECT_EQ(seen.size(), 300u);
   RespValue m = Run({"hscan", "h", "0", "match", "f1?", "count", "1000"});
   EXPECT_EQ(m[1].size(), 20u);
+}
+
+TEST_F(HashFamilyTest, HScanPagesBigHashesExactlyOnce) {
+  std::vector<std::string> args{"hset", "h"};
+  for (int i = 0; i < 2000; ++i) {
+    args.push_back("field:" + std::to_string(i));
+    args.push_back(std::to_string(i));
+  }
+  Run(args);
+  std::map<std::string, int> seen;
+  std::string cursor = "0";
+  int pages = 0;
+  do {
+    RespValue r = Run({"hscan", "h", cursor, "count", "30"});
+    cursor = r[0].str;
+    std::vector<std::string> v = r[1].Strings();
+    for (size_t i = 0; i < v.size(); i += 2) {
+      seen[v[i]]++;
+      EXPECT_EQ("field:" + v[i + 1], v[i]);
+    }
+    pages++;
+  } while (cursor != "0");
+  EXPECT_EQ(seen.size(), 2000u);
+  for (const auto& [f, n] : seen) {
+    EXPECT_EQ(n, 1) << f;
+  }
+  EXPECT_GT(pages, 20);
+  Run({"hset", "small", "a", "1"});
+  EXPECT_EQ(Run({"hscan", "small", "0", "count", "1"})[0], "0");
 }
 
 }  // namespace

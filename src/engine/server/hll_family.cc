@@ -1,11 +1,11 @@
-// HyperLogLog: PFADD PFCOUNT PFMERGE. Dense only: "HYLL" + 16384 one-byte registers stored as a
-// string value; estimates use Ertl's improved estimator (the one Redis uses), ~0.81% std error.
-#include <cmath>
+// HyperLogLog: PFADD PFCOUNT PFMERGE on Redis 7.0's string format (hyperloglog.h), so values are
+// interchangeable with Redis through GET/SET, DUMP/RESTORE and RDB files. Small HLLs stay sparse.
 #include <string>
+#include <vector>
 
-#include "engine/core/hash.h"
 #include "engine/server/command_context.h"
 #include "engine/server/families.h"
+#include "engine/server/hyperloglog.h"
 #include "engine/server/string_ops.h"
 
 namespace mr::engine {
@@ -14,145 +14,133 @@ namespace {
 
 using namespace co;
 
-constexpr int kP = 14;
-constexpr size_t kRegisters = 1 << kP;
-constexpr int kQ = 64 - kP;
-constexpr std::string_view kMagic = "HYLL";
 constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+constexpr std::string_view kCorrupt = "INVALIDOBJ Corrupted HLL object detected";
 
-// Loads the registers of key (zeroed when absent). Replies and returns false on a type error.
-bool Load(CommandContext& c, std::string_view key, std::string* regs, bool* exists) {
-  Entry* e = LookupRead(c, key);
-  *exists = e != nullptr;
-  if (e == nullptr) {
-    regs->assign(kRegisters, '\0');
-    return true;
-  }
+size_t SparseMaxBytes(const CommandContext& c) { return c.limits().hll_sparse_max_bytes; }
+
+// The HLL bytes of a live entry; replies (WRONGTYPE / not an HLL) and returns false otherwise.
+bool HllValue(CommandContext& c, const Entry* e, std::string_view* out) {
   if (e->type() != ObjType::kString) {
     ReplyStatus(c, OpStatus::WRONG_TYPE);
     return false;
   }
-  char buf[24];
-  std::string_view v = StringValue(e, buf);
-  if (v.size() != kMagic.size() + kRegisters || v.substr(0, kMagic.size()) != kMagic) {
+  if (e->is_int() || !hll::IsValid(e->str())) {  // Redis rejects int-encoded strings too
     c.w.Error(kNotHll);
     return false;
   }
-  regs->assign(v.substr(kMagic.size()));
+  *out = e->str();
   return true;
 }
 
-void Save(CommandContext& c, std::string_view key, const std::string& regs) {
-  std::string v;
-  v.reserve(kMagic.size() + regs.size());
-  v.append(kMagic);
-  v.append(regs);
-  StoreRawString(c, key, v);
-}
-
-bool Add(std::string* regs, std::string_view elem) {
-  uint64_t h = HashBytes(elem, 0xadc83b19ull);
-  size_t idx = h & (kRegisters - 1);
-  uint64_t rest = (h >> kP) | (1ull << kQ);
-  uint8_t rank = static_cast<uint8_t>(__builtin_ctzll(rest) + 1);
-  if (static_cast<uint8_t>((*regs)[idx]) < rank) {
-    (*regs)[idx] = static_cast<char>(rank);
-    return true;
-  }
-  return false;
-}
-
-double Sigma(double x) {
-  if (x == 1.0) {
-    return INFINITY;
-  }
-  double y = 1, z = x, prev;
-  do {
-    x *= x;
-    prev = z;
-    z += x * y;
-    y += y;
-  } while (prev != z);
-  return z;
-}
-
-double Tau(double x) {
-  if (x == 0.0 || x == 1.0) {
-    return 0.0;
-  }
-  double y = 1.0, z = 1 - x, prev;
-  do {
-    x = std::sqrt(x);
-    prev = z;
-    y *= 0.5;
-    z -= std::pow(1 - x, 2) * y;
-  } while (prev != z);
-  return z / 3;
-}
-
-uint64_t Count(const std::string& regs) {
-  int hist[kQ + 2] = {0};
-  for (char r : regs) {
-    hist[static_cast<uint8_t>(r)]++;
-  }
-  double m = kRegisters;
-  double z = m * Tau((m - hist[kQ + 1]) / m);
-  for (int k = kQ; k >= 1; --k) {
-    z += hist[k];
-    z *= 0.5;
-  }
-  z += m * Sigma(hist[0] / m);
-  return static_cast<uint64_t>(std::llround((0.5 / std::log(2.0)) * m * m / z));
-}
-
 void CmdPfAdd(CmdArgs args, CommandContext& c) {
-  std::string regs;
-  bool exists;
-  if (!Load(c, args[1], &regs, &exists)) {
+  Db::Pos pos;
+  Entry* e = LookupKey(c, args[1], Db::Hash(args[1]), &pos, false);
+  std::string v;
+  bool updated = false;
+  if (e == nullptr) {
+    v = hll::NewSparse();
+    updated = true;
+  } else {
+    std::string_view cur;
+    if (!HllValue(c, e, &cur)) {
+      return;
+    }
+    v.assign(cur);
+  }
+  for (size_t i = 2; i < args.size(); ++i) {
+    hll::Update u = hll::Add(&v, args[i], SparseMaxBytes(c));
+    if (u == hll::Update::kCorrupt) {
+      return c.w.Error(kCorrupt);
+    }
+    updated |= u == hll::Update::kChanged;
+  }
+  if (updated) {
+    hll::InvalidateCache(&v);
+    StoreRawString(c, args[1], v);
+  }
+  c.w.Integer(updated ? 1 : 0);
+}
+
+// PFCOUNT of one key answers from the cached cardinality, or computes it and stores it back in
+// the value (a write, like Redis: WATCH sees it and it counts as a change).
+void CountOne(CommandContext& c, std::string_view key) {
+  Entry* e = LookupRead(c, key);
+  if (e == nullptr) {
+    return c.w.Integer(0);
+  }
+  std::string_view cur;
+  if (!HllValue(c, e, &cur)) {
     return;
   }
-  bool changed = !exists;
-  for (size_t i = 2; i < args.size(); ++i) {
-    changed |= Add(&regs, args[i]);
+  uint64_t card;
+  if (hll::CachedCount(cur, &card)) {
+    return c.w.Integer(static_cast<int64_t>(card));
   }
-  if (changed) {
-    Save(c, args[1], regs);
+  if (!hll::Count(cur, &card)) {
+    return c.w.Error(kCorrupt);
   }
-  c.w.Integer(changed ? 1 : 0);
+  std::string v(cur);
+  hll::SetCachedCount(&v, card);
+  StoreRawString(c, key, v);
+  c.inst.TouchWatched(c.db_index(), key);
+  c.inst.counters.dirty++;
+  c.w.Integer(static_cast<int64_t>(card));
+}
+
+// Folds the registers of every existing key in `keys` into `max`. Replies and returns false on a
+// type error or corrupt value; *any_dense tells whether one of them was dense.
+bool MergeKeys(CommandContext& c, CmdArgs keys, std::vector<uint8_t>* max, bool* any_dense) {
+  for (std::string_view key : keys) {
+    Entry* e = LookupRead(c, key);
+    if (e == nullptr) {
+      continue;
+    }
+    std::string_view v;
+    if (!HllValue(c, e, &v)) {
+      return false;
+    }
+    *any_dense |= !hll::IsSparse(v);
+    if (!hll::MergeInto(v, max->data())) {
+      c.w.Error(kCorrupt);
+      return false;
+    }
+  }
+  return true;
 }
 
 void CmdPfCount(CmdArgs args, CommandContext& c) {
-  std::string acc(kRegisters, '\0');
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string regs;
-    bool exists;
-    if (!Load(c, args[i], &regs, &exists)) {
-      return;
-    }
-    for (size_t k = 0; k < kRegisters; ++k) {
-      acc[k] = std::max(acc[k], regs[k]);
-    }
+  if (args.size() == 2) {
+    return CountOne(c, args[1]);
   }
-  c.w.Integer(static_cast<int64_t>(Count(acc)));
+  std::vector<uint8_t> max(hll::kRegisters, 0);
+  bool any_dense = false;
+  if (MergeKeys(c, args.subspan(1), &max, &any_dense)) {
+    c.w.Integer(static_cast<int64_t>(hll::CountRegisters(max.data())));
+  }
 }
 
+// Like Redis 7.0: the destination (also a source) stays sparse unless an input is dense, and
+// registers are written in index order so a sparse result has Redis' exact bytes.
 void CmdPfMerge(CmdArgs args, CommandContext& c) {
-  std::string acc;
-  bool exists;
-  if (!Load(c, args[1], &acc, &exists)) {
+  std::vector<uint8_t> max(hll::kRegisters, 0);
+  bool any_dense = false;
+  if (!MergeKeys(c, args.subspan(1), &max, &any_dense)) {
     return;
   }
-  for (size_t i = 2; i < args.size(); ++i) {
-    std::string regs;
-    bool e;
-    if (!Load(c, args[i], &regs, &e)) {
-      return;
-    }
-    for (size_t k = 0; k < kRegisters; ++k) {
-      acc[k] = std::max(acc[k], regs[k]);
+  Db::Pos pos;
+  Entry* e = LookupKey(c, args[1], Db::Hash(args[1]), &pos, false);
+  std::string v = e != nullptr ? std::string(e->str()) : hll::NewSparse();
+  if (any_dense && !hll::SparseToDense(&v)) {
+    return c.w.Error(kCorrupt);
+  }
+  for (uint32_t i = 0; i < hll::kRegisters; ++i) {
+    if (max[i] != 0) {
+      hll::Set(&v, i, max[i], SparseMaxBytes(c));
     }
   }
-  Save(c, args[1], acc);
+  hll::InvalidateCache(&v);
+  StoreRawString(c, args[1], v);
   ReplyOk(c);
 }
 

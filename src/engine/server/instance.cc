@@ -105,6 +105,10 @@ void Instance::OnKeyDeleted(void* ctx, Db* db, std::string_view key) {
   if (self->has_watchers()) {
     self->TouchWatched(self->DbIndex(db), key);
   }
+  if (self->change_log_ != nullptr && !self->loading_) {  // expiry and eviction replay as DEL
+    std::string_view del[] = {"del", key};
+    self->change_log_->Append(self->DbIndex(db), del);
+  }
 }
 
 void Instance::FlushDb(int index) {
@@ -137,6 +141,8 @@ Stats Instance::stats() const {
   s.keyspace_misses = counters.keyspace_misses;
   s.total_commands_processed = counters.total_commands;
   s.total_connections_received = counters.total_connections;
+  s.rejected_connections = counters.rejected_connections;
+  s.rejected_commands = counters.rejected_commands;
   s.connected_clients = counters.connected_clients;
   s.dirty = counters.dirty;
   for (int i = 0; i < kDatabases; ++i) {

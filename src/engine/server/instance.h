@@ -2,6 +2,7 @@
 // policy, encodings), exact memory account, stats, and the WATCH / pub/sub / blocking registries.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -13,7 +14,9 @@
 #include "engine/core/db.h"
 #include "engine/core/hash_type.h"
 #include "engine/core/memory.h"
+#include "engine/server/change_log.h"
 #include "engine/server/command_log.h"
+#include "engine/server/latency_histogram.h"
 
 namespace mr::engine {
 
@@ -42,6 +45,10 @@ struct InstanceConfig {
   EncodingLimits limits;
   bool notify_keyspace_events = false;
   CommandLogConfig command_log;  // SLOWLOG and LATENCY thresholds
+  // Tenant limits node-manager sets (0: unlimited). max_clients is enforced by the network layer
+  // when it accepts a connection, max_ops_per_sec by Dispatch.
+  int64_t max_clients = 0;
+  int64_t max_ops_per_sec = 0;
 };
 
 struct DbStats {
@@ -61,6 +68,8 @@ struct Stats {
   uint64_t evicted_keys = 0;
   uint64_t total_commands_processed = 0;
   uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;  // over max_clients
+  uint64_t rejected_commands = 0;     // over max_ops_per_sec
   uint64_t connected_clients = 0;
   uint64_t blocked_clients = 0;
   uint64_t pubsub_channels = 0;
@@ -161,11 +170,47 @@ class Instance {
     uint64_t total_connections = 0;
     uint64_t connected_clients = 0;
     uint64_t dirty = 0;
+    uint64_t rejected_connections = 0;
+    uint64_t rejected_commands = 0;
     int64_t peak_memory = 0;
     int64_t created_ms = 0;
   };
   Counters counters;
   CommandLog& command_log() { return command_log_; }
+
+  // Persistence: where changes are recorded (nullptr: persistence off), and restore mode, in
+  // which commands replay a log without expiry, eviction, maxmemory or recording.
+  ChangeLog* change_log() const { return change_log_; }
+  void set_change_log(ChangeLog* log) { change_log_ = log; }
+  bool loading() const { return loading_; }
+  void set_loading(bool v) { loading_ = v; }
+  LatencyHistogram& latency() { return latency_; }
+
+  /// The commands-per-second quota: true when one more command fits in the current second.
+  /// Runs on the clock Dispatch cached for the previous command (now_ms) and reads the real clock
+  /// only when that second looks full, so a stale now_ms never refuses a command.
+  bool AdmitCommand() {
+    const int64_t limit = cfg_.max_ops_per_sec;
+    if (limit <= 0) {
+      return true;
+    }
+    // now_ms may lag behind a second already read from the clock: then it is the same window.
+    // Only the clock itself opens a window in the past (the system clock was stepped back).
+    int64_t second = std::max(now_ms_ / 1000, quota_second_);
+    if (second == quota_second_ && quota_used_ >= limit) {
+      second = clock_.NowMs() / 1000;
+    }
+    if (second != quota_second_) {
+      quota_second_ = second;
+      quota_used_ = 0;
+    }
+    if (quota_used_ >= limit) {
+      counters.rejected_commands++;
+      return false;
+    }
+    quota_used_++;
+    return true;
+  }
 
  private:
   static void OnKeyDeleted(void* ctx, Db* db, std::string_view key);
@@ -174,6 +219,11 @@ class Instance {
 
   InstanceConfig cfg_;
   CommandLog command_log_;
+  ChangeLog* change_log_ = nullptr;
+  bool loading_ = false;
+  LatencyHistogram latency_;
+  int64_t quota_second_ = -1;
+  int64_t quota_used_ = 0;
   Clock clock_;
   MemoryAccount account_;
   std::array<Db*, kDatabases> dbs_{};

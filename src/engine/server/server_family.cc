@@ -110,10 +110,16 @@ void InfoSection(CommandContext& c, const Stats& s, std::string_view sec, std::s
     out->append("# Persistence\r\n");
     Line(out, "loading", 0);
     Line(out, "rdb_changes_since_last_save", static_cast<int64_t>(s.dirty));
+    if (const ChangeLog* log = c.inst.change_log(); log != nullptr) {
+      log->AppendInfo(out);
+    } else {
+      Line(out, "aof_enabled", 0);
+    }
   } else if (sec == "stats") {
     out->append("# Stats\r\n");
     Line(out, "total_connections_received", static_cast<int64_t>(s.total_connections_received));
     Line(out, "total_commands_processed", static_cast<int64_t>(s.total_commands_processed));
+    Line(out, "rejected_connections", static_cast<int64_t>(s.rejected_connections));
     Line(out, "expired_keys", static_cast<int64_t>(s.expired_keys));
     Line(out, "evicted_keys", static_cast<int64_t>(s.evicted_keys));
     Line(out, "keyspace_hits", static_cast<int64_t>(s.keyspace_hits));
@@ -297,9 +303,7 @@ void RegisterServerFamily(CommandRegistry* r) {
      << CommandId{"psync", ADMIN | NOSCRIPT, -3, 0, 0, 0, CmdRefused}
      << CommandId{"failover", ADMIN | NOSCRIPT | STALE, -1, 0, 0, 0, CmdRefused}
      << CommandId{"acl", ADMIN | NOSCRIPT | LOADING | STALE, -2, 0, 0, 0, CmdRefused}
-     << CommandId{"bgrewriteaof", ADMIN | NOSCRIPT, 1, 0, 0, 0, CmdRefused}
-     << CommandId{"save", ADMIN | NOSCRIPT, 1, 0, 0, 0, CmdRefused}
-     << CommandId{"bgsave", ADMIN | NOSCRIPT, -1, 0, 0, 0, CmdRefused};
+;
 }
 
 }  // namespace mr::engine

@@ -130,6 +130,12 @@ void CmdSPop(CmdArgs args, CommandContext& c) {
     s->Remove(m);
     out.push_back(std::move(m));
   }
+  c.propagated = true;  // recorded as SREM of what was popped: replay must not draw again
+  if (!out.empty()) {
+    std::vector<std::string_view> srem{"srem", args[1]};
+    srem.insert(srem.end(), out.begin(), out.end());
+    PropagateAs(c, srem);
+  }
   DeleteIfEmpty(c, args[1], s->size());
   if (args.size() == 2) {
     return c.w.Bulk(out[0]);

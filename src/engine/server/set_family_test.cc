@@ -1,5 +1,6 @@
 // Set commands, intset -> hashtable conversion and set algebra.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "engine/server/engine_test_base.h"
@@ -96,6 +97,42 @@ TEST_F(SetFamilyTest, RandomAndScan) {
     }
   } while (cursor != "0");
   EXPECT_EQ(seen.size(), 90u);
+}
+
+TEST_F(SetFamilyTest, SScanPagesBigSetsExactlyOnce) {
+  std::vector<std::string> args{"sadd", "s"};
+  for (int i = 0; i < 2000; ++i) {
+    args.push_back("member:" + std::to_string(i));
+  }
+  Run(args);
+  std::map<std::string, int> seen;
+  std::string cursor = "0";
+  int pages = 0;
+  do {
+    RespValue r = Run({"sscan", "s", cursor, "count", "30"});
+    cursor = r[0].str;
+    for (const std::string& m : r[1].Strings()) {
+      seen[m]++;
+    }
+    pages++;
+  } while (cursor != "0");
+  EXPECT_EQ(seen.size(), 2000u);
+  for (const auto& [m, n] : seen) {
+    EXPECT_EQ(n, 1) << m;
+  }
+  EXPECT_GT(pages, 20);
+  size_t matched = 0;
+  cursor = "0";
+  do {
+    RespValue r = Run({"sscan", "s", cursor, "match", "member:1??", "count", "100"});
+    cursor = r[0].str;
+    matched += r[1].size();
+  } while (cursor != "0");
+  EXPECT_EQ(matched, 100u);
+  Run({"sadd", "ints", "3", "1", "2"});  // intset: one page, cursor 0
+  RespValue r = Run({"sscan", "ints", "0", "count", "1"});
+  EXPECT_EQ(r[0], "0");
+  EXPECT_EQ(r[1].size(), 3u);
 }
 
 }  // namespace

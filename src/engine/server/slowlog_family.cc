@@ -97,17 +97,12 @@ void CmdLatency(CmdArgs args, CommandContext& c) {
             "'. Try LATENCY HELP.");
 }
 
-// No snapshot has been taken by this instance yet, so, like Redis at start, LASTSAVE is the
-// instance's creation time.
-void CmdLastSave(CmdArgs, CommandContext& c) { c.w.Integer(c.inst.counters.created_ms / 1000); }
-
 }  // namespace
 
 void RegisterSlowlogFamily(CommandRegistry* r) {
   using namespace co;
   *r << CommandId{"slowlog", ADMIN, -2, 0, 0, 0, CmdSlowlog}
-     << CommandId{"latency", ADMIN, -2, 0, 0, 0, CmdLatency}
-     << CommandId{"lastsave", FAST, 1, 0, 0, 0, CmdLastSave};
+     << CommandId{"latency", ADMIN, -2, 0, 0, 0, CmdLatency};
 }
 
 }  // namespace mr::engine

@@ -1,7 +1,9 @@
 // String commands: GET SET (all options) SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET MSETNX
-// APPEND STRLEN INCR* DECR* INCRBYFLOAT GETRANGE SETRANGE SUBSTR. Bit commands: bitops_family.cc.
+// APPEND STRLEN INCR* DECR* INCRBYFLOAT GETRANGE SETRANGE SUBSTR LCS. Bits: bitops_family.cc.
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "engine/server/command_context.h"
 #include "engine/server/families.h"
@@ -334,6 +336,147 @@ void CmdSetRange(CmdArgs args, CommandContext& c) {
   return r.ok() ? c.w.Integer(static_cast<int64_t>(*r)) : ReplyStatus(c, r.status());
 }
 
+struct LcsOptions {
+  bool len = false, idx = false, withmatchlen = false;
+  int64_t minmatchlen = 0;
+};
+
+bool ParseLcsOptions(CmdArgs args, CommandContext& c, LcsOptions* o) {
+  for (size_t j = 3; j < args.size(); ++j) {
+    if (EqualsNoCase(args[j], "idx")) {
+      o->idx = true;
+    } else if (EqualsNoCase(args[j], "len")) {
+      o->len = true;
+    } else if (EqualsNoCase(args[j], "withmatchlen")) {
+      o->withmatchlen = true;
+    } else if (EqualsNoCase(args[j], "minmatchlen") && j + 1 < args.size()) {
+      if (!ParseInt(args[++j], &o->minmatchlen)) {
+        ReplyStatus(c, OpStatus::INVALID_INT);
+        return false;
+      }
+      o->minmatchlen = std::max<int64_t>(o->minmatchlen, 0);
+    } else {
+      ReplySyntaxError(c);
+      return false;
+    }
+  }
+  if (o->idx && o->len) {
+    c.w.Error("ERR If you want both the length and indexes, please just use IDX.");
+    return false;
+  }
+  return true;
+}
+
+struct LcsRange {
+  uint32_t a_start, a_end, b_start, b_end;
+};
+
+struct LcsResult {
+  std::string lcs;
+  std::vector<LcsRange> ranges;  // IDX matches, from the strings' ends like Redis
+};
+
+// Redis 7.0's LCS: the full dynamic-programming table and its backtracking order (from the
+// strings' ends, i-- on a strict max else j--), so the string and the ranges match Redis.
+LcsResult ComputeLcs(std::string_view a, std::string_view b, int64_t minmatchlen) {
+  const size_t alen = a.size(), blen = b.size();
+  std::vector<uint32_t> dp((alen + 1) * (blen + 1), 0);
+  auto at = [&](size_t i, size_t j) -> uint32_t& { return dp[j + i * (blen + 1)]; };
+  for (size_t i = 1; i <= alen; ++i) {
+    for (size_t j = 1; j <= blen; ++j) {
+      at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    }
+  }
+  LcsResult res;
+  res.lcs.assign(at(alen, blen), '\0');
+  const auto none = static_cast<uint32_t>(alen);  // a_start == alen: no open range
+  LcsRange cur{none, 0, 0, 0};
+  size_t i = alen, j = blen, k = res.lcs.size();
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      res.lcs[--k] = a[i - 1];
+      if (cur.a_start == none) {
+        auto ai = static_cast<uint32_t>(i - 1), bj = static_cast<uint32_t>(j - 1);
+        cur = {ai, ai, bj, bj};
+      } else if (cur.a_start == i && cur.b_start == j) {
+        cur.a_start--;
+        cur.b_start--;
+      } else {
+        emit = true;
+      }
+      emit |= cur.a_start == 0 || cur.b_start == 0;
+      i--;
+      j--;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        i--;
+      } else {
+        j--;
+      }
+      emit = cur.a_start != none;
+    }
+    if (emit) {
+      uint32_t match_len = cur.a_end - cur.a_start + 1;
+      if (minmatchlen == 0 || match_len >= minmatchlen) {
+        res.ranges.push_back(cur);
+      }
+      cur.a_start = none;
+    }
+  }
+  return res;
+}
+
+void ReplyLcsRanges(CommandContext& c, const LcsResult& res, bool withmatchlen) {
+  c.w.MapHeader(2);
+  c.w.Bulk("matches");
+  c.w.ArrayHeader(res.ranges.size());
+  for (const LcsRange& r : res.ranges) {
+    c.w.ArrayHeader(withmatchlen ? 3 : 2);
+    c.w.ArrayHeader(2);
+    c.w.Integer(r.a_start);
+    c.w.Integer(r.a_end);
+    c.w.ArrayHeader(2);
+    c.w.Integer(r.b_start);
+    c.w.Integer(r.b_end);
+    if (withmatchlen) {
+      c.w.Integer(r.a_end - r.a_start + 1);
+    }
+  }
+  c.w.Bulk("len");
+  c.w.Integer(static_cast<int64_t>(res.lcs.size()));
+}
+
+void CmdLcs(CmdArgs args, CommandContext& c) {
+  Entry* ea = LookupRead(c, args[1]);
+  Entry* eb = LookupRead(c, args[2]);
+  if ((ea != nullptr && ea->type() != ObjType::kString) ||
+      (eb != nullptr && eb->type() != ObjType::kString)) {
+    return c.w.Error("ERR The specified keys must contain string values");
+  }
+  LcsOptions o;
+  if (!ParseLcsOptions(args, c, &o)) {
+    return;
+  }
+  char abuf[24], bbuf[24];
+  std::string_view a = ea ? StringValue(ea, abuf) : std::string_view();
+  std::string_view b = eb ? StringValue(eb, bbuf) : std::string_view();
+  // The table is transient but can be huge: Redis 7.0.15 refuses above proto-max-bulk-len.
+  const uint64_t cells = static_cast<uint64_t>(a.size() + 1) * (b.size() + 1);  // both <= 512 MB
+  if (cells * sizeof(uint32_t) > static_cast<uint64_t>(kMaxStringSize)) {
+    return c.w.Error(
+        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  }
+  LcsResult res = ComputeLcs(a, b, o.minmatchlen);
+  if (o.len) {
+    return c.w.Integer(static_cast<int64_t>(res.lcs.size()));
+  }
+  if (o.idx) {
+    return ReplyLcsRanges(c, res, o.withmatchlen);
+  }
+  c.w.Bulk(res.lcs);
+}
+
 }  // namespace
 
 void RegisterStringFamily(CommandRegistry* r) {
@@ -357,7 +500,8 @@ void RegisterStringFamily(CommandRegistry* r) {
      << CommandId{"strlen", READONLY | FAST, 2, 1, 1, 1, CmdStrlen}
      << CommandId{"getrange", READONLY, 4, 1, 1, 1, CmdGetRange}
      << CommandId{"substr", READONLY, 4, 1, 1, 1, CmdGetRange}
-     << CommandId{"setrange", WRITE | DENYOOM, 4, 1, 1, 1, CmdSetRange};
+     << CommandId{"setrange", WRITE | DENYOOM, 4, 1, 1, 1, CmdSetRange}
+     << CommandId{"lcs", READONLY, -3, 1, 2, 1, CmdLcs};
 }
 
 }  // namespace mr::engine

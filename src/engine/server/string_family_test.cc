@@ -170,6 +170,62 @@ TEST_F(StringFamilyTest, Encodings) {
   EXPECT_EQ(Run({"object", "encoding", "s2"}), "hashtable");
 }
 
+TEST_F(StringFamilyTest, Lcs) {
+  Run({"mset", "key1", "ohmytext", "key2", "mynewtext"});
+  EXPECT_EQ(Run({"lcs", "key1", "key2"}), "mytext");
+  EXPECT_EQ(Run({"lcs", "key1", "key2", "len"}), 6);
+  EXPECT_EQ(Run({"lcs", "key1", "key2", "LEN", "withmatchlen"}), 6);
+  RespValue r = Run({"lcs", "key1", "key2", "idx"});
+  EXPECT_EQ(last_raw_,
+            "*4\r\n$7\r\nmatches\r\n*2\r\n*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n"
+            "*2\r\n*2\r\n:2\r\n:3\r\n*2\r\n:0\r\n:1\r\n$3\r\nlen\r\n:6\r\n");
+  r = Run({"lcs", "key1", "key2", "idx", "minmatchlen", "4", "withmatchlen"});
+  EXPECT_EQ(last_raw_,
+            "*4\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n"
+            "$3\r\nlen\r\n:6\r\n");
+  session_.protocol = resp::Protocol::kResp3;
+  r = Run({"lcs", "key1", "key2", "idx", "minmatchlen", "-3", "withmatchlen"});
+  ASSERT_EQ(r.type, RespValue::kMap);
+  EXPECT_EQ(r[0], "matches");
+  EXPECT_EQ(r[1].size(), 2u);
+  EXPECT_EQ(r[1][1][2], 2);
+  EXPECT_EQ(r[3], 6);
+  session_.protocol = resp::Protocol::kResp2;
+  EXPECT_EQ(Run({"lcs", "key1", "nokey", "idx"})[1].size(), 0u);
+  EXPECT_EQ(Run({"lcs", "nokey", "nokey2"}), "");
+  Run({"set", "n", "12345"});
+  Run({"set", "m", "2x34"});
+  EXPECT_EQ(Run({"lcs", "n", "m"}), "234");
+  EXPECT_EQ(Run({"lcs", "key1", "key2", "idx", "len"}),
+            "ERR If you want both the length and indexes, please just use IDX.");
+  EXPECT_EQ(Run({"lcs", "key1", "key2", "foo"}), "ERR syntax error");
+  EXPECT_EQ(Run({"lcs", "key1", "key2", "minmatchlen"}), "ERR syntax error");
+  EXPECT_EQ(Run({"lcs", "key1", "key2", "minmatchlen", "x"}),
+            "ERR value is not an integer or out of range");
+  Run({"rpush", "l", "a"});
+  // Redis 7.0 answers a plain ERR here (not WRONGTYPE), before looking at the options.
+  EXPECT_EQ(Run({"lcs", "l", "key1", "foo"}), "ERR The specified keys must contain string values");
+  EXPECT_EQ(Run({"lcs", "key1"}), "ERR wrong number of arguments for 'lcs' command");
+  Run({"set", "big1", std::string(12000, 'x')});
+  Run({"set", "big2", std::string(12000, 'y')});
+  EXPECT_EQ(Run({"lcs", "big1", "big2"}),
+            "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+}
+
+// A volatile value reallocated by a write (APPEND grows it) must stay indexed for active expiry:
+// the volatile table is fixed by address, never through the freed block (ASan catches that).
+TEST_F(StringFamilyTest, GrowingVolatileValueStaysInTheExpiryIndex) {
+  Run({"set", "k", "a", "px", "100"});
+  for (int i = 0; i < 20; ++i) {
+    Run({"append", "k", std::string(50, 'x')});
+  }
+  EXPECT_EQ(inst_.stats().dbs[0].expires, 1u);
+  AdvanceMs(200);
+  RunActiveExpiry(inst_);
+  EXPECT_EQ(inst_.stats().expired_keys, 1u);
+  EXPECT_EQ(inst_.stats().dbs[0].keys, 0u);
+}
+
 TEST_F(StringFamilyTest, StatsCounters) {
   Run({"set", "a", "1"});
   Run({"get", "a"});

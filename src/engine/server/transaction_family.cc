@@ -55,10 +55,17 @@ void CmdExec(CmdArgs, CommandContext& c) {
   s.in_multi = false;
   c.inst.UnwatchAll(&s);
   c.w.ArrayHeader(queued.size());
+  ChangeLog* log = c.inst.loading() ? nullptr : c.inst.change_log();
+  if (log != nullptr) {
+    log->BeginTransaction();
+  }
   for (const std::vector<std::string>& cmd_args : queued) {
     std::vector<std::string_view> views(cmd_args.begin(), cmd_args.end());
     const CommandId* cmd = Commands().Find(views[0]);
     ExecuteCommand(c.inst, s, *cmd, views, c.w, true);
+  }
+  if (log != nullptr) {
+    log->EndTransaction();
   }
 }
 

@@ -579,17 +579,16 @@ void CmdZScan(CmdArgs args, CommandContext& c) {
     return;
   }
   ScoredMembers out;
+  uint64_t next = 0;
   if (r.ok()) {
-    const ZSetObject* z = ZObj(*r);
-    z->ForRank(0, z->size(), false, [&](std::string_view m, double s) {
+    next = ZObj(*r)->Scan(o.cursor, o.count, [&](std::string_view m, double s) {
       if (o.Matches(m)) {
         out.emplace_back(std::string(m), s);
       }
-      return true;
     });
   }
   c.w.ArrayHeader(2);
-  c.w.Bulk("0");
+  ReplyIntBulk(c, static_cast<int64_t>(next));
   c.w.ArrayHeader(out.size() * 2);
   for (const auto& [m, s] : out) {
     c.w.Bulk(m);

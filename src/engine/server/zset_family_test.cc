@@ -1,6 +1,7 @@
 // Sorted-set commands: ZADD flags, ranges by rank/score/lex, algebra, pops, encodings.
 #include <algorithm>
 #include <map>
+
 #include "engine/server/engine_test_base.h"
 
 namespace mr::engine {
@@ -194,6 +195,50 @@ TEST_F(ZSetBlockingTest, BzpopminServedByZaddAndByZunionstore) {
   Run({"zunionstore", "dst", "1", "zq"});
   EXPECT_FALSE(other.blocked);
   EXPECT_EQ(sink.got, "*3\r\n$3\r\ndst\r\n$1\r\nx\r\n$1\r\n3\r\n");
+}
+
+// Big (skiplist) sorted sets page by COUNT with a cursor and return each member exactly once;
+// small (listpack) ones answer in one page with cursor 0, like Redis.
+TEST_F(ZSetFamilyTest, ZScanPagesBigSets) {
+  std::vector<std::string> args{"zadd", "z"};
+  for (int i = 0; i < 1000; ++i) {
+    args.push_back(std::to_string(i) + ".5");
+    args.push_back("m" + std::to_string(i));
+  }
+  Run(args);
+  EXPECT_EQ(Run({"object", "encoding", "z"}), "skiplist");
+  std::map<std::string, int> seen;
+  std::string cursor = "0";
+  int pages = 0;
+  do {
+    RespValue r = Run({"zscan", "z", cursor, "count", "20"});
+    cursor = r[0].str;
+    std::vector<std::string> v = r[1].Strings();
+    EXPECT_LT(v.size(), 200u);
+    for (size_t i = 0; i < v.size(); i += 2) {
+      seen[v[i]]++;
+      EXPECT_EQ(v[i + 1], v[i].substr(1) + ".5");
+    }
+    pages++;
+  } while (cursor != "0");
+  EXPECT_EQ(seen.size(), 1000u);
+  for (const auto& [m, n] : seen) {
+    EXPECT_EQ(n, 1) << m;
+  }
+  EXPECT_GT(pages, 10);
+  size_t matched = 0;
+  cursor = "0";
+  do {
+    RespValue r = Run({"zscan", "z", cursor, "match", "m1?", "count", "50"});
+    cursor = r[0].str;
+    matched += r[1].size() / 2;
+  } while (cursor != "0");
+  EXPECT_EQ(matched, 10u);
+  Run({"zadd", "small", "1", "a", "2", "b"});
+  RespValue r = Run({"zscan", "small", "0", "count", "1"});
+  EXPECT_EQ(r[0], "0");
+  EXPECT_EQ(r[1].Strings(), (std::vector<std::string>{"a", "1", "b", "2"}));
+  EXPECT_EQ(Run({"zscan", "nokey", "0"})[1].size(), 0u);
 }
 
 }  // namespace

@@ -2,12 +2,14 @@
 
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "engine/server/engine.h"
 #include "redis_server/instance_directory.h"
 #include "redis_server/listener.h"
 #include "redis_server/shard_set.h"
 #include "resp/writer.h"
+#include "storage/instance_storage.h"
 
 namespace mr::services {
 namespace rs = redis_server;
@@ -17,7 +19,10 @@ struct Fleet::Hosted {
   std::unique_ptr<engine::Instance> instance;
   int shard = -1;
   bool served = false;
+  bool parked = false;  // stopped: the port stays bound and answers "ERR instance is stopped"
   std::unique_ptr<rs::Listener> listener;
+  std::unique_ptr<storage::InstanceStorage> storage;  // null with persistence "none"
+  storage::RestoreReport restored;
 };
 
 namespace {
@@ -36,6 +41,8 @@ engine::InstanceConfig EngineConfig(const std::string& id, const InstanceSpec& s
   c.id = id;
   c.maxmemory = spec.memory_limit_mb * 1024 * 1024;
   engine::ParsePolicy(spec.eviction_policy, &c.policy);  // validated by ParseInstanceSpec
+  c.max_clients = spec.max_clients;
+  c.max_ops_per_sec = spec.max_ops_per_sec;
   return c;
 }
 
@@ -83,30 +90,67 @@ std::optional<ApiError> Fleet::Serve(Hosted& h) {
     return ApiError{500, "internal", s.message()};
   }
   if (h.record.port != 0) {
-    rs::ListenOptions lo{options_.bind_address, h.record.port};
-    auto listener = rs::Listener::Dedicated(shards_, h.shard, h.instance.get(), lo);
-    if (!listener.ok()) {
+    const bool parked_listener = h.listener != nullptr;
+    if (auto err = OpenListener(h)) {
       shards_.RemoveInstance(h.instance.get());
-      return ApiError{409, "port_unavailable", listener.error()};
+      return err;
     }
-    h.listener = std::move(*listener);
+    if (parked_listener) {
+      h.listener->SetRefusal("");  // a stopped instance's port serves again
+    }
   }
   directory_.Put(h.record.id, {h.shard, h.instance.get(), "", h.record.password_hash});
   h.served = true;
+  h.parked = false;
   return std::nullopt;
 }
 
-void Fleet::Unserve(Hosted& h) {
-  if (!h.served) {
-    return;
+std::optional<ApiError> Fleet::OpenListener(Hosted& h) {
+  if (h.listener || h.record.port == 0) {
+    return std::nullopt;
   }
-  directory_.Remove(h.record.id);
+  rs::ListenOptions lo{options_.bind_address, h.record.port};
+  auto listener = rs::Listener::Dedicated(shards_, h.shard, h.instance.get(), lo);
+  if (!listener.ok()) {
+    return ApiError{409, "port_unavailable", listener.error()};
+  }
+  h.listener = std::move(*listener);
+  return std::nullopt;
+}
+
+// A stopped instance keeps its endpoint: its dedicated port stays bound (no other process can
+// take it, and start needs no re-bind) and turns connections away with "-ERR instance is stopped"
+// (no id: that is said before any password); the shared port answers AUTH with the right password
+// "-ERR instance '<id>' is stopped". Its connections are closed; its data stays in memory.
+std::optional<ApiError> Fleet::Park(Hosted& h) {
+  std::optional<ApiError> err = OpenListener(h);  // after a restart the port is not bound yet
+  if (h.listener) {
+    h.listener->SetRefusal("ERR instance is stopped");
+  }
+  directory_.Put(h.record.id,
+                 {h.shard, h.instance.get(), "", h.record.password_hash, /*stopped=*/true});
+  if (h.served) {
+    shards_.RemoveInstance(h.instance.get());
+    h.served = false;
+  }
+  h.parked = true;
+  return err;
+}
+
+// Stops serving altogether and unbinds the port (delete, shutdown, a failed create).
+void Fleet::Unserve(Hosted& h) {
+  if (h.served || h.parked) {
+    directory_.Remove(h.record.id);
+  }
   if (h.listener) {
     h.listener->Close();
     h.listener.reset();
   }
-  shards_.RemoveInstance(h.instance.get());
+  if (h.served) {
+    shards_.RemoveInstance(h.instance.get());
+  }
   h.served = false;
+  h.parked = false;
 }
 
 std::optional<ApiError> Fleet::Create(const std::string& id, const InstanceSpec& spec,
@@ -142,10 +186,16 @@ std::optional<ApiError> Fleet::Create(const std::string& id, const InstanceSpec&
   shards_.RunOn(h->shard, [&] { h->instance = std::make_unique<engine::Instance>(
                                     EngineConfig(id, spec)); });
   auto rollback = [&] {
+    shards_.RunOn(h->shard, [&] { h->storage.reset(); });
     if (r.port != 0) {
       ports_.Release(r.port);
     }
   };
+  if (auto err = AttachStorage(*h, true)) {
+    rollback();
+    store_.Remove(id);
+    return err;
+  }
   if (auto err = Serve(*h)) {
     rollback();
     return err;
@@ -179,18 +229,28 @@ std::optional<ApiError> Fleet::Update(Hosted& h, const InstanceSpec& spec, Insta
   if (auto err = Persist(next)) {
     return err;
   }
+  const Persistence before = h.record.spec.persistence;
+  h.record.spec.persistence = spec.persistence;
+  if (auto err = ChangePersistence(h, before)) {
+    h.record.spec.persistence = before;
+    (void)Persist(h.record);
+    return err;
+  }
   shards_.RunOn(h.shard, [&] {
     auto& cfg = h.instance->config();
     engine::InstanceConfig wanted = EngineConfig(h.record.id, spec);
     cfg.maxmemory = wanted.maxmemory;
     cfg.policy = wanted.policy;
+    cfg.max_clients = wanted.max_clients;  // new connections see it; open ones stay, as in Redis
+    cfg.max_ops_per_sec = wanted.max_ops_per_sec;
     h.instance->FreeMemoryIfNeeded();
   });
   h.record = next;
-  if (password_changed && h.served) {
+  if (password_changed && (h.served || h.parked)) {
     // New connections need the new password; the directory answers the shared port.
     shards_.SetAccess(h.instance.get(), {h.record.id, "", h.record.password_hash});
-    directory_.Put(h.record.id, {h.shard, h.instance.get(), "", h.record.password_hash});
+    directory_.Put(h.record.id,
+                   {h.shard, h.instance.get(), "", h.record.password_hash, !h.served});
   }
   *out = h.record;
   return std::nullopt;
@@ -226,7 +286,7 @@ std::optional<ApiError> Fleet::Stop(const std::string& id, InstanceRecord* out) 
     }
     h->record = next;
   }
-  Unserve(*h);  // the data stays in memory; the port stays reserved for this instance
+  Park(*h);  // the data stays in memory; the port stays reserved (and bound) for this instance
   *out = h->record;
   return std::nullopt;
 }
@@ -245,7 +305,7 @@ std::optional<ApiError> Fleet::Start(const std::string& id, InstanceRecord* out)
     next.running = true;
     next.updated_at_ms = NowMs();
     if (auto err = Persist(next)) {
-      Unserve(*h);
+      Park(*h);  // still stopped on disk: stay stopped, port kept
       return err;
     }
     h->record = next;
@@ -261,6 +321,7 @@ std::optional<ApiError> Fleet::Delete(const std::string& id) {
     return NotFound(id);
   }
   Unserve(*h);
+  shards_.RunOn(h->shard, [&] { h->storage.reset(); });  // its files go with the folder
   if (Status s = store_.Remove(id); !s.ok()) {
     return ApiError{500, "storage_error", s.message()};
   }
@@ -313,6 +374,9 @@ std::optional<ApiError> Fleet::Exec(const std::string& id, const std::vector<std
     // RESP2 like Upstash's REST API: HGETALL is a flat array, scores are strings.
     resp::Writer writer(resp_reply, resp::Protocol::kResp2);
     engine::Dispatch(*h->instance, session, args, writer);
+    if (engine::ChangeLog* log = h->instance->change_log(); log != nullptr) {
+      log->Commit();  // acknowledged by the API only once logged, as on a connection
+    }
     engine::CloseSession(*h->instance, session);
   });
   return std::nullopt;
@@ -325,7 +389,11 @@ std::vector<InstanceStats> Fleet::Stats() {
   auto now = std::chrono::steady_clock::now();
   for (const auto& [id, h] : instances_) {
     engine::Stats s;
-    shards_.RunOn(h->shard, [&] { s = h->instance->stats(); });
+    engine::LatencyHistogram::Percentiles lat;
+    shards_.RunOn(h->shard, [&] {
+      s = h->instance->stats();
+      lat = h->instance->latency().Read(h->instance->clock().NowUs());
+    });
     InstanceStats st;
     st.id = id;
     st.running = h->record.running;
@@ -341,6 +409,12 @@ std::vector<InstanceStats> Fleet::Stats() {
     st.connected_clients = s.connected_clients;
     st.evicted_keys = s.evicted_keys;
     st.expired_keys = s.expired_keys;
+    st.rejected_commands = s.rejected_commands;
+    st.rejected_connections = s.rejected_connections;
+    st.latency_p50_us = lat.p50_us;
+    st.latency_p99_us = lat.p99_us;
+    st.latency_p999_us = lat.p999_us;
+    st.persistence = PersistenceOf(*h);
     {
       // ops/s over the interval since this instance was last sampled.
       std::lock_guard ops_lock(ops_mu_);
@@ -373,10 +447,14 @@ std::vector<std::string> Fleet::Restore() {
     h->shard = shards_.PickShard();
     shards_.RunOn(h->shard, [&] { h->instance = std::make_unique<engine::Instance>(
                                       EngineConfig(r.id, r.spec)); });
-    if (r.running) {
-      if (auto err = Serve(*h)) {
-        problems.push_back(r.id + ": " + err->message);
-      }
+    if (auto err = AttachStorage(*h, true)) {
+      problems.push_back(r.id + ": " + err->message);
+    }
+    for (const std::string& p : h->restored.problems) {
+      problems.push_back(r.id + ": restored with damage: " + p);
+    }
+    if (auto err = r.running ? Serve(*h) : Park(*h)) {
+      problems.push_back(r.id + ": " + err->message);
     }
     instances_[r.id] = std::move(h);
   }
@@ -388,6 +466,108 @@ void Fleet::Shutdown() {
   for (auto& [id, h] : instances_) {
     Unserve(*h);
   }
+  CloseAllStorage();
+}
+
+// ---- Persistence --------------------------------------------------------------------------
+
+namespace {
+
+storage::StorageOptions StorageFor(const std::string& dir, Persistence p, uint64_t rewrite_min,
+                                   bool restore) {
+  storage::StorageOptions o;
+  o.dir = dir;
+  o.append_log = p == Persistence::kAofEverysec || p == Persistence::kAofAlways;
+  o.fsync = p == Persistence::kAofAlways ? storage::FsyncPolicy::kAlways
+                                         : storage::FsyncPolicy::kEverysec;
+  o.rewrite_min_bytes = rewrite_min;
+  o.restore = restore;
+  return o;
+}
+
+}  // namespace
+
+// restore: load what the folder holds (create, start-up); otherwise the instance's contents are
+// the truth and a snapshot of them replaces the folder's (persistence switched on).
+std::optional<ApiError> Fleet::AttachStorage(Hosted& h, bool restore) {
+  const Persistence p = h.record.spec.persistence;
+  if (p == Persistence::kNone) {
+    return std::nullopt;
+  }
+  std::optional<ApiError> err;
+  shards_.RunOn(h.shard, [&] {
+    auto opened = storage::InstanceStorage::Open(
+        *h.instance, StorageFor(store_.DirOf(h.record.id).string(), p, options_.rewrite_min_bytes,
+                                restore),
+        &h.restored);
+    if (!opened.ok()) {
+      err = ApiError{500, "storage_error", opened.status().message()};
+      return;
+    }
+    h.storage = std::move(opened).value();
+  });
+  return err;
+}
+
+std::optional<ApiError> Fleet::ChangePersistence(Hosted& h, Persistence before) {
+  const Persistence now = h.record.spec.persistence;
+  if (now == before) {
+    return std::nullopt;
+  }
+  shards_.RunOn(h.shard, [&] {
+    if (h.storage) {
+      (void)h.storage->Close();  // the snapshot it writes is replaced just below
+      h.storage.reset();
+    }
+    if (now == Persistence::kNone) {
+      storage::RemovePersistenceFiles(store_.DirOf(h.record.id).string());
+    }
+  });
+  return AttachStorage(h, false);
+}
+
+// Graceful stop: every instance's final snapshot, the shards working in parallel.
+void Fleet::CloseAllStorage() {
+  std::vector<std::vector<Hosted*>> by_shard(static_cast<size_t>(shards_.size()));
+  for (auto& [id, h] : instances_) {
+    if (h->storage) {
+      by_shard[static_cast<size_t>(h->shard)].push_back(h.get());
+    }
+  }
+  std::vector<std::thread> workers;
+  for (int s = 0; s < shards_.size(); ++s) {
+    workers.emplace_back([this, s, &by_shard] {
+      shards_.RunOn(s, [&] {
+        for (Hosted* h : by_shard[static_cast<size_t>(s)]) {
+          (void)h->storage->Close();
+          h->storage.reset();
+        }
+      });
+    });
+  }
+  for (auto& w : workers) {
+    w.join();
+  }
+}
+
+InstancePersistence Fleet::PersistenceOf(const Hosted& h) const {
+  InstancePersistence p;
+  p.restore_problems = h.restored.problems;
+  p.restored_keys = h.restored.keys;
+  p.restore_seconds = h.restored.seconds;
+  if (!h.storage) {
+    return p;
+  }
+  storage::StorageStats st = h.storage->stats();
+  p.enabled = true;
+  p.log_bytes = st.log_bytes;
+  p.unsynced_bytes = st.unsynced_bytes;
+  p.last_fsync_age_ms = st.last_fsync_age_ms;
+  p.last_save_s = st.last_save_s;
+  p.snapshots = st.snapshots;
+  p.errors = st.write_errors + st.fsync_errors + st.snapshot_failures;
+  p.saving = st.saving;
+  return p;
 }
 
 }  // namespace mr::services

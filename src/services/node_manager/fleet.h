@@ -32,6 +32,21 @@ struct ApiError {
   std::string message;
 };
 
+/// Persistence state of one instance (storage/instance_storage.h), for stats and metrics.
+struct InstancePersistence {
+  bool enabled = false;
+  uint64_t log_bytes = 0;
+  uint64_t unsynced_bytes = 0;     // written, not yet fsynced (everysec lag)
+  int64_t last_fsync_age_ms = -1;
+  int64_t last_save_s = 0;         // Unix seconds of the last snapshot
+  uint64_t snapshots = 0;
+  uint64_t errors = 0;             // write, fsync and snapshot failures since start
+  bool saving = false;
+  std::vector<std::string> restore_problems;  // what the last restore dropped, and why
+  uint64_t restored_keys = 0;
+  double restore_seconds = 0;
+};
+
 struct InstanceStats {
   std::string id;
   bool running = false;
@@ -46,6 +61,13 @@ struct InstanceStats {
   uint64_t connected_clients = 0;
   uint64_t evicted_keys = 0;
   uint64_t expired_keys = 0;
+  uint64_t rejected_commands = 0;     // over max_ops_per_sec
+  uint64_t rejected_connections = 0;  // over max_clients
+  // Command execution time over the last 60-120 s (engine::LatencyHistogram); 0 without commands.
+  double latency_p50_us = 0;
+  double latency_p99_us = 0;
+  double latency_p999_us = 0;
+  InstancePersistence persistence;
 };
 
 class Fleet {
@@ -53,6 +75,7 @@ class Fleet {
   struct Options {
     std::string bind_address = "127.0.0.1";
     SpecLimits limits;
+    uint64_t rewrite_min_bytes = uint64_t{64} << 20;  // log size that triggers compaction
   };
   Fleet(Options options, redis_server::ShardSet& shards, redis_server::InstanceTable& directory,
         InstanceStore& store, PortPool& ports);
@@ -88,8 +111,15 @@ class Fleet {
                                  InstanceRecord* out);
   std::optional<ApiError> Update(Hosted& h, const InstanceSpec& spec, InstanceRecord* out);
   std::optional<ApiError> Serve(Hosted& h);
+  std::optional<ApiError> Park(Hosted& h);
+  std::optional<ApiError> OpenListener(Hosted& h);
   void Unserve(Hosted& h);
   std::optional<ApiError> Persist(const InstanceRecord& r);
+  // Persistence: storage opened, switched and closed on the instance's shard thread.
+  std::optional<ApiError> AttachStorage(Hosted& h, bool restore);
+  std::optional<ApiError> ChangePersistence(Hosted& h, Persistence before);
+  InstancePersistence PersistenceOf(const Hosted& h) const;
+  void CloseAllStorage();
 
   Options options_;
   redis_server::ShardSet& shards_;

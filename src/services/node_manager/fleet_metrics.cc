@@ -6,6 +6,10 @@
 
 namespace mr::services {
 
+// Cardinality: every per-instance family has one series per instance (label `instance`), so a
+// node-manager at its design size of 10,000 instances exports 10 x 10,000 series; fine for one
+// Prometheus, and series of deleted instances are removed. Anything with more values per instance
+// (per command, per quantile) belongs in the stats API, not here. Node-wide sums have no labels.
 struct FleetMetrics::Families {
   prometheus::Family<prometheus::Gauge>& instances;
   prometheus::Family<prometheus::Gauge>& used;
@@ -15,7 +19,17 @@ struct FleetMetrics::Families {
   prometheus::Family<prometheus::Gauge>& clients;
   prometheus::Family<prometheus::Gauge>& evicted;
   prometheus::Family<prometheus::Gauge>& expired;
+  prometheus::Family<prometheus::Gauge>& rejected_commands;
+  prometheus::Family<prometheus::Gauge>& rejected_connections;
+  prometheus::Family<prometheus::Gauge>& p99;
   prometheus::Family<prometheus::Gauge>& ports;
+  prometheus::Gauge& node_used;
+  prometheus::Gauge& node_limit;
+  prometheus::Gauge& node_commands;
+  prometheus::Gauge& node_clients;
+  prometheus::Gauge& node_evicted;
+  prometheus::Gauge& node_rejected_commands;
+  prometheus::Gauge& node_rejected_connections;
 };
 
 struct FleetMetrics::Series {
@@ -26,12 +40,19 @@ struct FleetMetrics::Series {
   prometheus::Gauge* clients;
   prometheus::Gauge* evicted;
   prometheus::Gauge* expired;
+  prometheus::Gauge* rejected_commands;
+  prometheus::Gauge* rejected_connections;
+  prometheus::Gauge* p99;
 };
 
 namespace {
 
 prometheus::Family<prometheus::Gauge>& Gauge(const char* name, const char* help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(metrics::Registry());
+}
+
+prometheus::Gauge& NodeGauge(const char* name, const char* help) {
+  return Gauge(name, help).Add({});
 }
 
 }  // namespace
@@ -47,7 +68,22 @@ FleetMetrics::FleetMetrics(Fleet* fleet, PortPool* ports)
           Gauge("miniredis_instance_connected_clients", "Open client connections of an instance."),
           Gauge("miniredis_instance_evicted_keys", "Keys evicted by the memory policy."),
           Gauge("miniredis_instance_expired_keys", "Keys removed by expiry."),
+          Gauge("miniredis_instance_rejected_commands",
+                "Commands refused because the instance's max_ops_per_sec was reached."),
+          Gauge("miniredis_instance_rejected_connections",
+                "Connections refused because the instance's max_clients was reached."),
+          Gauge("miniredis_instance_command_p99_latency_microseconds",
+                "99th percentile of command execution time over the last 60-120 s."),
           Gauge("miniredis_port_pool_ports", "Dedicated ports by state (used, quarantined, free)."),
+          NodeGauge("miniredis_node_used_memory_bytes", "Memory all instances use, summed."),
+          NodeGauge("miniredis_node_maxmemory_bytes", "Memory limits of all instances, summed."),
+          NodeGauge("miniredis_node_commands_processed", "Commands all instances have run."),
+          NodeGauge("miniredis_node_connected_clients", "Open client connections, all instances."),
+          NodeGauge("miniredis_node_evicted_keys", "Keys evicted, all instances."),
+          NodeGauge("miniredis_node_rejected_commands",
+                    "Commands refused by max_ops_per_sec quotas, all instances."),
+          NodeGauge("miniredis_node_rejected_connections",
+                    "Connections refused by max_clients limits, all instances."),
       }) {}
 
 FleetMetrics::~FleetMetrics() = default;
@@ -55,18 +91,25 @@ FleetMetrics::~FleetMetrics() = default;
 void FleetMetrics::Refresh() {
   auto stats = fleet_->Stats();
   std::lock_guard lock(mu_);
-  double running = 0, stopped = 0, used_total = 0, limit_total = 0;
+  double running = 0, stopped = 0, used_total = 0, limit_total = 0, commands_total = 0,
+         clients_total = 0, evicted_total = 0, rejected_total = 0, refused_total = 0;
   std::set<std::string> seen;
   for (const auto& s : stats) {
     (s.running ? running : stopped) += 1;
     used_total += static_cast<double>(s.used_memory);
     limit_total += static_cast<double>(s.maxmemory);
+    commands_total += static_cast<double>(s.total_commands);
+    clients_total += static_cast<double>(s.connected_clients);
+    evicted_total += static_cast<double>(s.evicted_keys);
+    rejected_total += static_cast<double>(s.rejected_commands);
+    refused_total += static_cast<double>(s.rejected_connections);
     auto& series = series_[s.id];
     if (!series) {
       prometheus::Labels l{{"instance", s.id}};
       series.reset(new Series{&f_->used.Add(l), &f_->limit.Add(l), &f_->keys.Add(l),
                               &f_->commands.Add(l), &f_->clients.Add(l), &f_->evicted.Add(l),
-                              &f_->expired.Add(l)});
+                              &f_->expired.Add(l), &f_->rejected_commands.Add(l),
+                              &f_->rejected_connections.Add(l), &f_->p99.Add(l)});
     }
     series->used->Set(static_cast<double>(s.used_memory));
     series->limit->Set(static_cast<double>(s.maxmemory));
@@ -75,6 +118,9 @@ void FleetMetrics::Refresh() {
     series->clients->Set(static_cast<double>(s.connected_clients));
     series->evicted->Set(static_cast<double>(s.evicted_keys));
     series->expired->Set(static_cast<double>(s.expired_keys));
+    series->rejected_commands->Set(static_cast<double>(s.rejected_commands));
+    series->rejected_connections->Set(static_cast<double>(s.rejected_connections));
+    series->p99->Set(s.latency_p99_us);
     seen.insert(s.id);
   }
   for (auto it = series_.begin(); it != series_.end();) {
@@ -90,12 +136,20 @@ void FleetMetrics::Refresh() {
     f_->clients.Remove(s.clients);
     f_->evicted.Remove(s.evicted);
     f_->expired.Remove(s.expired);
+    f_->rejected_commands.Remove(s.rejected_commands);
+    f_->rejected_connections.Remove(s.rejected_connections);
+    f_->p99.Remove(s.p99);
     it = series_.erase(it);
   }
   f_->instances.Add({{"state", "running"}}).Set(running);
   f_->instances.Add({{"state", "stopped"}}).Set(stopped);
-  f_->used.Add({{"instance", "_total"}}).Set(used_total);
-  f_->limit.Add({{"instance", "_total"}}).Set(limit_total);
+  f_->node_used.Set(used_total);
+  f_->node_limit.Set(limit_total);
+  f_->node_commands.Set(commands_total);
+  f_->node_clients.Set(clients_total);
+  f_->node_evicted.Set(evicted_total);
+  f_->node_rejected_commands.Set(rejected_total);
+  f_->node_rejected_connections.Set(refused_total);
   double used = static_cast<double>(ports_->used());
   double quarantined = static_cast<double>(ports_->quarantined());
   f_->ports.Add({{"state", "used"}}).Set(used);

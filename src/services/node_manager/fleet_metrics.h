@@ -1,5 +1,5 @@
-// node-manager's Prometheus metrics: instance counts, per-instance memory/limit/keys/ops/clients/
-// evictions, and the port pool, refreshed from the fleet at each scrape.
+// node-manager's Prometheus metrics: instance counts, per-instance and node-total memory/limit/
+// ops/clients/evictions/refusals/p99 latency, and the port pool, refreshed at each scrape.
 #pragma once
 
 #include <map>

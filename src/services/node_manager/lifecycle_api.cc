@@ -55,6 +55,26 @@ std::optional<ApiError> ParseCommand(const std::string& body, std::vector<std::s
   return std::nullopt;
 }
 
+json::object PersistenceObject(const InstancePersistence& p) {
+  json::array problems;
+  for (const std::string& line : p.restore_problems) {
+    problems.emplace_back(line);
+  }
+  return json::object{
+      {"enabled", p.enabled},
+      {"log_bytes", p.log_bytes},
+      {"unsynced_bytes", p.unsynced_bytes},
+      {"last_fsync_age_ms", p.last_fsync_age_ms},
+      {"last_save", p.last_save_s},
+      {"snapshots", p.snapshots},
+      {"saving", p.saving},
+      {"errors", p.errors},
+      {"restored_keys", p.restored_keys},
+      {"restore_seconds", p.restore_seconds},
+      {"restore_problems", std::move(problems)},
+  };
+}
+
 json::object StatsObject(const InstanceStats& s) {
   return json::object{
       {"id", s.id},
@@ -70,6 +90,12 @@ json::object StatsObject(const InstanceStats& s) {
       {"connected_clients", s.connected_clients},
       {"evicted_keys", s.evicted_keys},
       {"expired_keys", s.expired_keys},
+      {"rejected_commands", s.rejected_commands},
+      {"rejected_connections", s.rejected_connections},
+      {"latency_p50_us", s.latency_p50_us},
+      {"latency_p99_us", s.latency_p99_us},
+      {"latency_p999_us", s.latency_p999_us},
+      {"persistence", PersistenceObject(s.persistence)},
   };
 }
 

@@ -30,7 +30,9 @@ class NodeManager : public HostedService {
                static_cast<uint16_t>(ctx.config.GetInt("REDIS_PORT_END")),
                std::chrono::milliseconds(ctx.config.GetMillis("PORT_QUARANTINE"))),
         fleet_(Fleet::Options{ctx.config.Get("BIND_ADDRESS"),
-                              SpecLimits{ctx.config.GetInt("MAX_INSTANCE_MEMORY_MB")}},
+                              SpecLimits{ctx.config.GetInt("MAX_INSTANCE_MEMORY_MB")},
+                              static_cast<uint64_t>(ctx.config.GetInt("AOF_REWRITE_MIN_MB"))
+                                  << 20},
                shards_, directory_, store_, ports_) {
     host_.readiness().Add("node-manager data dir", [dir = instances_dir_]() {
       if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
@@ -117,6 +119,10 @@ void RegisterNodeManagerSettings(ConfigSchema* s) {
           validate::Duration(), false, o});
   s->Add({"MAX_INSTANCE_MEMORY_MB", "65536", "Largest memory limit one instance may ask for.",
           validate::IntRange(1, 1 << 30), false, o});
+  s->Add({"AOF_REWRITE_MIN_MB", "64",
+          "An instance's append-only log is compacted by a snapshot once it is larger than this "
+          "and has doubled since the last snapshot.",
+          validate::IntRange(1, 1 << 20), false, o});
 }
 
 Result<ServicePtr> MakeNodeManager(const ServiceContext& ctx) {
