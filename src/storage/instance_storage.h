@@ -84,7 +84,8 @@ class InstanceStorage final : public engine::ChangeLog {
   InstanceStorage& operator=(const InstanceStorage&) = delete;
 
   /// Graceful stop, on the shard thread: waits for a background save, writes a final snapshot
-  /// and detaches. The instance may be dropped afterwards.
+  /// (unless nothing changed since the files were complete), syncs the log and detaches. The
+  /// instance may be dropped afterwards.
   Status Close();
 
   // engine::ChangeLog

@@ -233,6 +233,27 @@ TEST_F(InstanceStorageTest, IdleInstanceHoldsNoLogFile) {
   EXPECT_EQ(Files(), (std::vector<std::string>{"appendonly-0000000001.aof"}));
 }
 
+TEST_F(InstanceStorageTest, CloseWithoutChangesWritesNothing) {
+  {
+    Life a(opts_);
+    a.Run({"get", "k"});
+    ASSERT_TRUE(a.storage->Close().ok());
+  }
+  EXPECT_TRUE(Files().empty());
+  {
+    Life b(opts_);
+    b.Run({"set", "k", "v"});
+    ASSERT_TRUE(b.storage->Close().ok());
+  }
+  std::vector<std::string> after_first = Files();
+  {
+    Life c(opts_);  // restored, read, closed: the same files stay
+    EXPECT_EQ(c.Run({"get", "k"}), "$1\r\nv\r\n");
+    ASSERT_TRUE(c.storage->Close().ok());
+  }
+  EXPECT_EQ(Files(), after_first);
+}
+
 TEST_F(InstanceStorageTest, CloseSnapshotsAndRestartLoadsIt) {
   {
     Life a(opts_);

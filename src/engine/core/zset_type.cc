@@ -57,6 +57,14 @@ SkipList::~SkipList() {
 }
 
 ZNode* SkipList::Insert(double score, std::string_view member) {
+  ZNode* x = NewNode(RandomLevel(), score, member);
+  Link(x);
+  return x;
+}
+
+void SkipList::Link(ZNode* node) {
+  const double score = node->score;
+  const std::string_view member = node->member();
   ZNode* update[kMaxLevel];
   uint64_t rank[kMaxLevel];
   ZNode* x = header_;
@@ -68,7 +76,7 @@ ZNode* SkipList::Insert(double score, std::string_view member) {
     }
     update[i] = x;
   }
-  int lvl = RandomLevel();
+  const int lvl = node->height;
   if (lvl > level_) {
     for (int i = level_; i < lvl; ++i) {
       rank[i] = 0;
@@ -77,7 +85,7 @@ ZNode* SkipList::Insert(double score, std::string_view member) {
     }
     level_ = lvl;
   }
-  x = NewNode(lvl, score, member);
+  x = node;
   for (int i = 0; i < lvl; ++i) {
     ZNode::Level& u = update[i]->levels()[i];
     x->levels()[i].forward = u.forward;
@@ -95,11 +103,9 @@ ZNode* SkipList::Insert(double score, std::string_view member) {
     tail_ = x;
   }
   size_++;
-  return x;
 }
 
-void SkipList::Delete(double score, std::string_view member) {
-  ZNode* update[kMaxLevel];
+ZNode* SkipList::Find(double score, std::string_view member, ZNode** update) const {
   ZNode* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
     while (x->levels()[i].forward && Before(x->levels()[i].forward, score, member)) {
@@ -109,8 +115,40 @@ void SkipList::Delete(double score, std::string_view member) {
   }
   x = x->levels()[0].forward;
   if (x == nullptr || x->score != score || x->member() != member) {
-    return;
+    return nullptr;
   }
+  return x;
+}
+
+void SkipList::Delete(double score, std::string_view member) {
+  ZNode* update[kMaxLevel];
+  if (ZNode* x = Find(score, member, update)) {
+    Unlink(x, update);
+    Deallocate(x);
+  }
+}
+
+// Redis' zslUpdateScore: a node whose new score keeps its place is changed in place; otherwise
+// it is unlinked and linked again, the same allocation (so the member table keeps pointing at it).
+ZNode* SkipList::UpdateScore(double score, std::string_view member, double new_score) {
+  ZNode* update[kMaxLevel];
+  ZNode* x = Find(score, member, update);
+  if (x == nullptr) {
+    return nullptr;
+  }
+  ZNode* next = x->levels()[0].forward;
+  if ((x->backward == nullptr || x->backward->score < new_score) &&
+      (next == nullptr || next->score > new_score)) {
+    x->score = new_score;
+    return x;
+  }
+  Unlink(x, update);
+  x->score = new_score;
+  Link(x);
+  return x;
+}
+
+void SkipList::Unlink(ZNode* x, ZNode** update) {
   for (int i = 0; i < level_; ++i) {
     ZNode::Level& u = update[i]->levels()[i];
     if (u.forward == x) {
@@ -129,7 +167,6 @@ void SkipList::Delete(double score, std::string_view member) {
     level_--;
   }
   size_--;
-  Deallocate(x);
 }
 
 uint64_t SkipList::Rank(double score, std::string_view member) const {
@@ -256,10 +293,7 @@ void ZSetObject::Insert(std::string_view member, double score, const EncodingLim
 
 void ZSetObject::Update(std::string_view member, double old_score, double new_score) {
   if (sl_) {
-    ZNode* old = dict_->Erase(member, Dict::Hash(member));
-    (void)old;
-    sl_->Delete(old_score, member);
-    dict_->Insert(sl_->Insert(new_score, member), Dict::Hash(member));
+    sl_->UpdateScore(old_score, member, new_score);  // same node: the member table is unchanged
     return;
   }
   Remove(member);

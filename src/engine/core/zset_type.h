@@ -50,6 +50,8 @@ class SkipList {
   size_t size() const { return size_; }
   ZNode* Insert(double score, std::string_view member);
   void Delete(double score, std::string_view member);  // frees the node
+  // Moves an existing member to a new score, keeping its node; nullptr when absent.
+  ZNode* UpdateScore(double score, std::string_view member, double new_score);
   uint64_t Rank(double score, std::string_view member) const;  // 1-based
   ZNode* ByRank(uint64_t rank) const;                          // 1-based
   uint64_t CountBelowScore(double v, bool or_equal) const;
@@ -57,6 +59,11 @@ class SkipList {
   ZNode* tail() const { return tail_; }
 
  private:
+  // The node equal to (score, member), with the last node before it on every level in `update`.
+  ZNode* Find(double score, std::string_view member, ZNode** update) const;
+  void Unlink(ZNode* x, ZNode** update);
+  void Link(ZNode* x);  // at its place by (score, member), with its own height
+
   ZNode* header_;
   ZNode* tail_ = nullptr;
   size_t size_ = 0;

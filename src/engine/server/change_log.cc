@@ -177,6 +177,9 @@ void ChangeLog::AppendArray(CmdArgs args) {
 }
 
 void ChangeLog::Append(int db, CmdArgs args) {
+  if (!recording_) {
+    return;
+  }
   if (multi_wanted_ && !multi_written_) {
     std::string_view multi[] = {"multi"};
     multi_written_ = true;

@@ -29,6 +29,8 @@ class ChangeLog {
   void BeginTransaction() { multi_wanted_ = true; }
   void EndTransaction();
   bool has_pending() const { return !pending_.empty(); }
+  /// False for an owner that keeps snapshots only: nothing is encoded at all.
+  bool recording() const { return recording_; }
   /// Non-empty while records cannot be written (disk full...): write commands get this error
   /// instead of running, like Redis' MISCONF, so nothing is acknowledged that is not logged.
   const std::string& failure() const { return failure_; }
@@ -61,6 +63,7 @@ class ChangeLog {
   /// The next record starts with SELECT (a new log file begins).
   void ForgetSelectedDb() { db_ = -1; }
   void set_failure(std::string error) { failure_ = std::move(error); }
+  void set_recording(bool v) { recording_ = v; }
 
  private:
   void AppendArray(CmdArgs args);
@@ -68,6 +71,7 @@ class ChangeLog {
   std::string pending_;
   std::string failure_;
   int db_ = -1;
+  bool recording_ = true;
   bool multi_wanted_ = false;
   bool multi_written_ = false;
 };

@@ -24,6 +24,9 @@ struct CommandContext {
   const CommandId* cmd;
   bool in_exec = false;  // inside EXEC: blocking commands must not block
   bool propagated = false;  // the handler recorded its own change-log form (PropagateAs)
+  // A write command that turned out to read only (SORT without STORE): no WATCH invalidation,
+  // no dirty count, nothing recorded.
+  bool wrote_nothing = false;
 
   const EncodingLimits& limits() const { return inst.config().limits; }
   int db_index() const { return session.db; }

@@ -130,19 +130,23 @@ void ExecuteCommand(Instance& inst, Session& s, const CommandId& cmd, CmdArgs ar
   cmd.handler(args, ctx);
   const CommandLogConfig& log_cfg = inst.config().command_log;
   const int64_t duration_us = inst.clock().NowUs() - start_us;
-  inst.latency().Record(start_us, duration_us);
+  if (!loading) {  // live latency only: a restore's replay is not what clients wait for
+    inst.latency().Record(start_us, duration_us);
+  }
   if (log_cfg.slower_than_us >= 0 || log_cfg.latency_threshold_ms > 0) {
     inst.command_log().Observe(log_cfg, args, s.name, start_us, duration_us);
   }
   inst.counters.total_commands++;
-  if (cmd.IsWrite()) {
+  if (cmd.IsWrite() && !ctx.wrote_nothing) {
     inst.counters.dirty++;
     if (inst.has_watchers()) {
       cmd.ForEachKey(args.size(), [&](size_t i) { inst.TouchWatched(s.db, args[i]); });
     }
     // Recorded when it replied without an error; a blocked command replies (and records) later.
     const std::string& out = *w.buffer();
-    if (inst.change_log() != nullptr && !loading && !ctx.propagated && out.size() > reply_mark &&
+    ChangeLog* log = inst.change_log();
+    if (log != nullptr && log->recording() && !loading && !ctx.propagated &&
+        out.size() > reply_mark &&
         out[reply_mark] != '-' && out[reply_mark] != '!') {
       RecordWrite(ctx, args);
     }

@@ -1,5 +1,5 @@
-// Interop with Debian's redis-server 7.0: DUMP payloads move both ways (RESTORE gives the same value
-// and encoding), our snapshot loads in redis-server, and redis-server's SAVE loads here. Both
+// Interop with Debian's redis-server 7.0: DUMP payloads move both ways (same value and encoding
+// after RESTORE), our snapshot loads in redis-server, and redis-server's SAVE loads here. Both
 // sides are compared through the same commands (snapshot_test_util.h).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

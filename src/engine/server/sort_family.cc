@@ -273,6 +273,7 @@ void SortGeneric(CmdArgs args, CommandContext& c, bool readonly) {
   if (!ParseSortSpec(args, c, readonly, &s)) {
     return;
   }
+  c.wrote_nothing = !s.store;  // only STORE writes (and invalidates a WATCH of its destination)
   Entry* e = LookupRead(c, args[1]);
   if (e != nullptr && e->type() != ObjType::kList && e->type() != ObjType::kSet &&
       e->type() != ObjType::kZSet) {

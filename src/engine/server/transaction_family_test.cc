@@ -35,6 +35,21 @@ TEST_F(TransactionFamilyTest, ExecAbortAndDiscard) {
   EXPECT_EQ(Run({"exists", "a"}), 0);
 }
 
+TEST_F(TransactionFamilyTest, SortReadsWithoutBreakingAWatchButStoreDoes) {
+  Session other;
+  Run({"rpush", "src", "3", "1", "2"});
+  Run({"watch", "src", "dst"});
+  RunOn(other, {"sort", "src"});  // reads only, as in Redis
+  Run({"multi"});
+  Run({"set", "x", "1"});
+  EXPECT_EQ(Run({"exec"}).size(), 1u);
+  Run({"watch", "dst"});
+  RunOn(other, {"sort", "src", "store", "dst"});
+  Run({"multi"});
+  Run({"set", "x", "2"});
+  EXPECT_EQ(Run({"exec"}).type, RespValue::kNil);
+}
+
 TEST_F(TransactionFamilyTest, Watch) {
   Session other;
   Run({"set", "k", "1"});
