@@ -114,3 +114,58 @@ def run_binary(args, env=None, cwd=None, timeout=10):
     full_env.update(env or {})
     return subprocess.run([str(BINARY)] + args, env=full_env, cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
+
+
+NM_TOKEN = "test-internal-token"
+
+
+def start_node_manager(platform_factory, pool_size=4, **env):
+    """node-manager alone, with a dedicated port pool of `pool_size` ports below the ephemeral
+    range and a short quarantine; `.pool` and `.shared_port` tell where instances answer."""
+    start = free_port_range(pool_size)
+    p = platform_factory(target="node-manager", extra_env={
+        "INTERNAL_TOKEN": NM_TOKEN, "REDIS_PORT_START": str(start),
+        "REDIS_PORT_END": str(start + pool_size - 1), "PORT_QUARANTINE": "1s",
+        "NODE_MANAGER_SHARDS": "2", **env})
+    p.start(wait_for=["node-manager"])
+    p.pool = range(start, start + pool_size)
+    p.shared_port = int(p.env["REDIS_SHARED_PORT"])
+    return p
+
+
+def nm_api(p, method, path, body=None, token=NM_TOKEN):
+    """A call to node-manager's lifecycle API (with the service token unless told otherwise)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.request(method, p.url("node-manager", path), json=body, headers=headers,
+                            timeout=30)
+
+
+class AckedWriter:
+    """One client RPUSHing 0, 1, 2... to `key` as fast as acknowledgements come back, on its own
+    thread; `acked` holds every value the server acknowledged (kill -9 durability checks)."""
+
+    def __init__(self, client, key="seq"):
+        import threading
+        self.client, self.key, self.acked = client, key, []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self):
+        import redis
+        i = 0
+        while not self._done.is_set():
+            try:
+                self.client.rpush(self.key, i)
+            except redis.RedisError:
+                return
+            self.acked.append(i)
+            i += 1
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._done.set()
+        self._thread.join()
+        return self.acked

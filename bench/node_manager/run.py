@@ -19,7 +19,6 @@ import concurrent.futures
 import csv
 import io
 import os
-import re
 import secrets
 import signal
 import socket
@@ -29,19 +28,17 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import cpu_seconds, free_port, replace_section, rss_kb, wait_port  # noqa: E402,F401
+
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 TOKEN = "bench-" + secrets.token_hex(8)
 PW = "bench-password-" + secrets.token_hex(8)
 SECTION = "# node-manager benchmark"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_busy(port):
@@ -60,24 +57,10 @@ def free_range(n, lo=20000, hi=60000):
     raise RuntimeError(f"no {n} free ports in {lo}..{hi}")
 
 
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def rss_kb(pid):
-    return int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
 
 
-def wait_port(port, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"port {port} did not open")
 
 
 def pct(values, q):
@@ -330,16 +313,6 @@ def bench_instructions(build, n):
     return results
 
 
-def write_section(path, text):
-    """Replaces the node-manager section of RESULTS.md (from its heading to the next `# `)."""
-    p = Path(path)
-    old = p.read_text() if p.exists() else ""
-    pattern = re.compile(rf"^{re.escape(SECTION)}.*?(?=^# |\Z)", re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text.rstrip("\n") + "\n\n", old).rstrip("\n") + "\n"
-    else:
-        new = old.rstrip("\n") + ("\n\n" if old else "") + text
-    p.write_text(new)
 
 
 def main():
@@ -423,7 +396,7 @@ def main():
     text = "\n".join(lines).rstrip("\n") + "\n"
     print("\n" + text)
     if args.results:
-        write_section(args.results, text)
+        replace_section(args.results, text)
 
 
 if __name__ == "__main__":

@@ -19,32 +19,25 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from results import replace_section  # noqa: E402
+from common import cpu_seconds, free_port, replace_section, rss_kb, wait_port  # noqa: E402,F401
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+from support import AckedWriter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 class Server:
@@ -127,26 +120,10 @@ def kill9_loss(name, build, fsync, seconds):
     port = free_port()
     try:
         s = Server(name, build, port, d, fsync)
-        acked = []
-        done = threading.Event()
-
-        def writer():
-            c = redis.Redis(port=port)
-            i = 0
-            while not done.is_set():
-                try:
-                    c.rpush("seq", i)
-                except redis.RedisError:
-                    return
-                acked.append(i)
-                i += 1
-
-        t = threading.Thread(target=writer)
-        t.start()
+        writer = AckedWriter(redis.Redis(port=port)).start()
         time.sleep(seconds)
         s.proc.send_signal(signal.SIGKILL)
-        done.set()
-        t.join()
+        acked = writer.stop()
         s.stop()
         s = Server(name, build, port, d, fsync)
         present = set(int(x) for x in s.client.lrange("seq", 0, -1))

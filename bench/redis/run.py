@@ -14,40 +14,23 @@ import argparse
 import csv
 import io
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import cpu_seconds, free_port, replace_section, rss_kb, wait_port  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ["set", "get", "incr", "lpush", "lpop", "sadd", "hset", "zadd"]
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def wait_port(port, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"port {port} did not open")
 
 
 class Server:
@@ -197,12 +180,7 @@ def main():
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     if args.results:
-        # Replace only this section: other benchmarks keep theirs (each starts with "# ").
-        p = Path(args.results)
-        old = p.read_text() if p.exists() else ""
-        others = [s for s in re.split(r"(?m)^(?=# )", old)
-                  if s.strip() and not s.startswith("# Engine benchmark")]
-        p.write_text(text + "".join("\n" + s.rstrip("\n") + "\n" for s in others))
+        replace_section(args.results, text)
 
 
 if __name__ == "__main__":

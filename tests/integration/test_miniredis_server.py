@@ -66,6 +66,7 @@ def test_appendonly_survives_kill_9_and_save_survives_sigterm(tmp_path):
     c = redis.Redis(port=port, decode_responses=True)
     assert c.get("k") == "v" and c.get("n") == "41"
     assert c.info("persistence")["aof_enabled"] == 1
+    c.set("k2", "v2")  # a change since the restore: SIGTERM snapshots it
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=10) == 0
     assert any(f.name.startswith("dump-") for f in tmp_path.iterdir())

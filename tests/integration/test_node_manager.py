@@ -8,21 +8,9 @@ import pytest
 import redis
 import requests
 
-from support import free_port_range
+from support import NM_TOKEN, nm_api
 
-TOKEN = "test-internal-token"
-
-
-@pytest.fixture
-def nm(platform_factory):
-    start = free_port_range(4)
-    p = platform_factory(target="node-manager", extra_env={
-        "INTERNAL_TOKEN": TOKEN, "REDIS_PORT_START": str(start), "REDIS_PORT_END": str(start + 3),
-        "PORT_QUARANTINE": "1s", "NODE_MANAGER_SHARDS": "2"})
-    p.start(wait_for=["node-manager"])
-    p.pool = range(start, start + 4)
-    p.shared_port = int(p.env["REDIS_SHARED_PORT"])
-    return p
+TOKEN = NM_TOKEN
 
 
 def _busy(port):
@@ -30,10 +18,7 @@ def _busy(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def api(p, method, path, body=None, token=TOKEN):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.request(method, p.url("node-manager", path), json=body, headers=headers,
-                            timeout=10)
+api = nm_api
 
 
 def create(p, iid, password="pw-" + "x" * 20, **fields):

@@ -8,9 +8,9 @@ import pytest
 import redis
 import requests
 
-from support import free_port_range
+from support import NM_TOKEN, nm_api
 
-TOKEN = "test-internal-token"
+TOKEN = NM_TOKEN
 PW = "limits-password-123456"
 MAX_CLIENTS_ERR = "ERR max number of clients reached"
 
@@ -20,21 +20,7 @@ def _busy(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.fixture
-def nm(platform_factory):
-    start = free_port_range(4)
-    p = platform_factory(target="node-manager", extra_env={
-        "INTERNAL_TOKEN": TOKEN, "REDIS_PORT_START": str(start), "REDIS_PORT_END": str(start + 3),
-        "PORT_QUARANTINE": "1s", "NODE_MANAGER_SHARDS": "2"})
-    p.start(wait_for=["node-manager"])
-    p.pool = range(start, start + 4)
-    p.shared_port = int(p.env["REDIS_SHARED_PORT"])
-    return p
-
-
-def api(p, method, path, body=None):
-    return requests.request(method, p.url("node-manager", path), json=body,
-                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+api = nm_api
 
 
 def put(p, iid, **fields):

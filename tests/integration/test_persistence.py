@@ -4,7 +4,6 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -12,25 +11,12 @@ import pytest
 import redis
 import requests
 
-from support import free_port
+from support import AckedWriter, free_port, nm_api, start_node_manager
 
-TOKEN = "test-internal-token"
 PASSWORD = "pw-" + "p" * 20
 
 
-@pytest.fixture
-def nm(platform_factory):
-    start = free_port()
-    p = platform_factory(target="node-manager", extra_env={
-        "INTERNAL_TOKEN": TOKEN, "REDIS_PORT_START": str(start), "REDIS_PORT_END": str(start),
-        "PORT_QUARANTINE": "1s", "NODE_MANAGER_SHARDS": "2"})
-    p.start(wait_for=["node-manager"])
-    return p
-
-
-def api(p, method, path, body=None):
-    return requests.request(method, p.url("node-manager", path), json=body,
-                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+api = nm_api
 
 
 def create(p, iid, persistence, **fields):
@@ -69,26 +55,10 @@ def test_every_acknowledged_write_survives_kill_9(nm, persistence):
     c.set("plain", "v")
     c.hset("h", mapping={"a": "1", "b": "2"})
     c.expire("h", 1000)
-    acked = []
-    stop = threading.Event()
-
-    def writer():
-        w = client(nm, "crashy")
-        i = 0
-        while not stop.is_set():
-            try:
-                w.rpush("seq", i)
-            except redis.RedisError:
-                return
-            acked.append(i)
-            i += 1
-
-    t = threading.Thread(target=writer)
-    t.start()
+    writer = AckedWriter(client(nm, "crashy")).start()
     time.sleep(0.5)
     nm.proc.send_signal(signal.SIGKILL)  # under load, mid-stream
-    stop.set()
-    t.join()
+    acked = writer.stop()
     nm.proc.wait()
     assert len(acked) > 100
     restart(nm, signal.SIGKILL)
@@ -151,6 +121,9 @@ def test_damaged_log_tail_loads_what_is_valid_and_reports_the_rest(nm):
     assert len(problems) == 1 and "dropped" in problems[0] and "appendonly-" in problems[0]
     assert any(".damaged-" in f for f in os.listdir(instance_dir(nm, "damaged")))
     assert any("restored with damage" in line.get("problem", "") for line in nm.log_lines())
+    metrics = requests.get(nm.url("node-manager", "/metrics"), timeout=10).text
+    assert "miniredis_node_instances_restored_with_damage 1" in metrics
+    assert 'miniredis_instance_persistence_errors{instance="damaged"} 0' in metrics
     c.set("k9", "again")  # and it keeps working, durably
     restart(nm, signal.SIGKILL)
     assert client(nm, "damaged").get("k9") == "again"
@@ -203,9 +176,7 @@ def test_switching_persistence_on_a_live_instance(nm):
 
 
 def test_log_is_compacted_by_snapshots(platform_factory):
-    p = platform_factory(target="node-manager", extra_env={
-        "INTERNAL_TOKEN": TOKEN, "AOF_REWRITE_MIN_MB": "1", "NODE_MANAGER_SHARDS": "1"})
-    p.start(wait_for=["node-manager"])
+    p = start_node_manager(platform_factory, AOF_REWRITE_MIN_MB="1", NODE_MANAGER_SHARDS="1")
     create(p, "compact", "aof-everysec")
     c = client(p, "compact")
     pipe = c.pipeline(transaction=False)
