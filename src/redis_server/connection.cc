@@ -67,7 +67,7 @@ Connection::Connection(Shard& shard, ServedInstance& served, tcp::socket socket)
   boost::system::error_code ec;
   tcp::endpoint remote = socket_.remote_endpoint(ec);
   if (!ec) {
-    addr_ = FormatEndpoint(remote);
+    session_.addr = FormatEndpoint(remote);
   }
   tcp::endpoint local = socket_.local_endpoint(ec);
   if (!ec) {

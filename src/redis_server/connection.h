@@ -40,7 +40,7 @@ class Connection final : public engine::SessionSink {
 
   uint64_t id() const { return session_.id; }
   engine::Session& session() { return session_; }
-  const std::string& addr() const { return addr_; }
+  const std::string& addr() const { return session_.addr; }
   const std::string& laddr() const { return laddr_; }
   bool is_pubsub() const { return session_.subscriptions() > 0; }
   bool closed() const { return closed_; }
@@ -106,7 +106,6 @@ class Connection final : public engine::SessionSink {
   bool no_evict_ = false;
   int64_t soft_limit_since_s_ = 0;
 
-  std::string addr_;
   std::string laddr_;
   std::string lib_name_;
   std::string lib_ver_;

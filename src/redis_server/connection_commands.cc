@@ -474,7 +474,7 @@ void Connection::AppendInfo(std::string* out) const {
   size_t obuf = out_.size() + writing_.size();
   auto num = [](auto v) { return std::to_string(v); };
   int fd = const_cast<tcp::socket&>(socket_).native_handle();
-  out->append("id=" + num(session_.id) + " addr=" + addr_ + " laddr=" + laddr_ +
+  out->append("id=" + num(session_.id) + " addr=" + session_.addr + " laddr=" + laddr_ +
               " fd=" + num(fd) + " name=" + session_.name + " age=" + num(now - created_s_) +
               " idle=" + num(now - last_interaction_s_) + " flags=" + flags +
               " db=" + num(session_.db) + " sub=" + num(session_.channels.size()) +

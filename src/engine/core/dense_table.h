@@ -22,6 +22,10 @@ namespace mr::engine {
 //   ring [lo, cap): migrated slots below `lo` are skipped by probes, so lookups stay correct.
 // - Items own their key; KeyOf maps an item to its key. Hashes are recomputed (not stored) when
 //   items move, trading a few cycles on resize/delete for 8 bytes per item.
+// - Each table multiplies the key hash by its own random odd number before using it. Items sit
+//   in (mixed) hash order, so inserting them in another table's order would otherwise pile them
+//   at the front of every array a growing table allocates, making each insert a long probe: a
+//   client copying keys in SCAN order (SCAN + DUMP/RESTORE, our own snapshots) went quadratic.
 template <typename T, typename KeyOf>
 class DenseTable {
  public:
@@ -31,7 +35,7 @@ class DenseTable {
   };
   static constexpr uint64_t kScanEnd = 1ull << 32;
 
-  DenseTable() = default;
+  DenseTable() : mult_(NextMultiplier()) {}
   DenseTable(const DenseTable&) = delete;
   DenseTable& operator=(const DenseTable&) = delete;
   ~DenseTable() { Clear(); }
@@ -43,7 +47,8 @@ class DenseTable {
 
   static uint64_t Hash(std::string_view key) { return HashBytes(key); }
 
-  bool Lookup(std::string_view key, uint64_t h, Pos* pos) const {
+  bool Lookup(std::string_view key, uint64_t raw, Pos* pos) const {
+    const uint64_t h = Mix(raw);
     if (old_.size > 0) {
       size_t i = FindIn(old_, key, h);
       if (i != kNpos) {
@@ -61,7 +66,8 @@ class DenseTable {
 
   // Finds the slot holding exactly `item` (hashed as h) without reading it: the block may have
   // been reallocated and freed already (Db::Update fixes the volatile index after that).
-  bool LookupItem(const T* item, uint64_t h, Pos* pos) const {
+  bool LookupItem(const T* item, uint64_t raw, Pos* pos) const {
+    const uint64_t h = Mix(raw);
     for (bool old : {true, false}) {
       const Arr& a = old ? old_ : main_;
       size_t ring = a.cap - a.lo;
@@ -90,7 +96,8 @@ class DenseTable {
   }
 
   // The key must be absent. Invalidates Pos values.
-  void Insert(T* item, uint64_t h) {
+  void Insert(T* item, uint64_t raw) {
+    const uint64_t h = Mix(raw);
     if (rehashing()) {
       RehashStep(kStepSlots);
     }
@@ -123,8 +130,7 @@ class DenseTable {
   }
 
   // Sizes an empty table for `n` items: the capacity inserting them one by one would end with,
-  // without the resizes on the way. Loading items in hash order (a snapshot of a table using the
-  // same hash) needs it: grown from small, each new array would get them all piled at its front.
+  // without the resizes on the way (loading a snapshot knows its key count up front).
   void Reserve(size_t n) {
     if (n == 0 || !empty() || rehashing()) {
       return;
@@ -155,7 +161,7 @@ class DenseTable {
         T* item = Ptr(s);
         old_.slots[old_.lo] = 0;
         old_.size--;
-        Place(main_, item, Hash(KeyOf()(item)));
+        Place(main_, item, Mix(Hash(KeyOf()(item))));
         n--;
       } else if (--empty_visits == 0) {
         return;
@@ -188,7 +194,7 @@ class DenseTable {
     while (emitted < count) {
       uint64_t k = std::min<uint64_t>(kScanEnd, std::max<uint64_t>(1, count - emitted));
       uint64_t end = std::min<uint64_t>(kScanEnd, (c / g + k) * g);
-      emitted += ScanRange(old_, c, end, f) + ScanRange(main_, c, end, f);
+      emitted += ScanRange(old_, c, end, f) + ScanRange(main_, c, end, f);  // mixed prefixes
       c = end;
       if (c >= kScanEnd) {
         return 0;
@@ -275,9 +281,9 @@ class DenseTable {
     a.size++;
   }
 
-  static void ShiftBack(Arr& a, size_t hole) {
+  void ShiftBack(Arr& a, size_t hole) const {
     for (size_t j = Next(a, hole); a.slots[j] != 0; j = Next(a, j)) {
-      size_t k = Home(a, Hash(KeyOf()(Ptr(a.slots[j]))));
+      size_t k = Home(a, Mix(Hash(KeyOf()(Ptr(a.slots[j])))));
       bool stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
       if (!stays) {
         a.slots[hole] = a.slots[j];
@@ -323,7 +329,7 @@ class DenseTable {
   }
 
   template <typename F>
-  static size_t ScanRange(const Arr& a, uint64_t c, uint64_t end, F& f) {
+  size_t ScanRange(const Arr& a, uint64_t c, uint64_t end, F& f) const {
     if (a.size == 0) {
       return 0;
     }
@@ -340,7 +346,7 @@ class DenseTable {
         }
         continue;
       }
-      uint64_t pre = Hash(KeyOf()(Ptr(sl))) >> 32;
+      uint64_t pre = Mix(Hash(KeyOf()(Ptr(sl)))) >> 32;
       if (pre >= c && pre < end) {
         f(Ptr(sl));
         emitted++;
@@ -349,8 +355,19 @@ class DenseTable {
     return emitted;
   }
 
+  uint64_t Mix(uint64_t h) const { return h * mult_; }
+  // splitmix64 steps: a different odd multiplier for every table this thread creates.
+  static uint64_t NextMultiplier() {
+    static thread_local uint64_t state = 0x9E3779B97F4A7C15ull;
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (z ^ (z >> 31)) | 1;
+  }
+
   Arr main_;
   Arr old_;
+  uint64_t mult_;
 };
 
 }  // namespace mr::engine

@@ -28,10 +28,11 @@ std::vector<std::string> TrimArgs(std::span<const std::string_view> args) {
 }  // namespace
 
 void CommandLog::Observe(const CommandLogConfig& cfg, std::span<const std::string_view> args,
-                         std::string_view client_name, int64_t start_us, int64_t duration_us) {
+                         std::string_view client_addr, std::string_view client_name,
+                         int64_t start_us, int64_t duration_us) {
   if (cfg.slower_than_us >= 0 && duration_us >= cfg.slower_than_us && cfg.max_len > 0) {
     slowlog_.push_front({next_id_++, start_us / 1000000, duration_us, TrimArgs(args),
-                         std::string(client_name)});
+                         std::string(client_addr), std::string(client_name)});
     TrimSlowlog(cfg.max_len);
   }
   int64_t ms = duration_us / 1000;

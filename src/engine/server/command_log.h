@@ -16,6 +16,7 @@ struct SlowlogEntry {
   int64_t time_s = 0;
   int64_t duration_us = 0;
   std::vector<std::string> args;  // at most 32, each at most 128 bytes, as Redis trims them
+  std::string client_addr;
   std::string client_name;
 };
 
@@ -36,7 +37,8 @@ class CommandLog {
 
   /// Records the command when it was slow enough for the slowlog and/or the latency monitor.
   void Observe(const CommandLogConfig& cfg, std::span<const std::string_view> args,
-               std::string_view client_name, int64_t start_us, int64_t duration_us);
+               std::string_view client_addr, std::string_view client_name, int64_t start_us,
+               int64_t duration_us);
   void TrimSlowlog(uint32_t max_len);
   void ResetSlowlog() { slowlog_.clear(); }
   void ResetLatency();

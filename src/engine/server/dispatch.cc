@@ -134,7 +134,7 @@ void ExecuteCommand(Instance& inst, Session& s, const CommandId& cmd, CmdArgs ar
     inst.latency().Record(start_us, duration_us);
   }
   if (log_cfg.slower_than_us >= 0 || log_cfg.latency_threshold_ms > 0) {
-    inst.command_log().Observe(log_cfg, args, s.name, start_us, duration_us);
+    inst.command_log().Observe(log_cfg, args, s.addr, s.name, start_us, duration_us);
   }
   inst.counters.total_commands++;
   if (cmd.IsWrite() && !ctx.wrote_nothing) {

@@ -32,6 +32,7 @@ struct Session {
   resp::Protocol protocol = resp::Protocol::kResp2;
   bool authenticated = true;
   std::string name;
+  std::string addr;  // "ip:port" of the client, set by the network layer (CLIENT LIST, SLOWLOG)
   SessionSink* sink = nullptr;  // required for pub/sub and blocking commands
 
   // MULTI/EXEC

@@ -35,7 +35,7 @@ void CmdSlowlog(CmdArgs args, CommandContext& c) {
       for (const auto& a : e.args) {
         c.w.Bulk(a);
       }
-      c.w.Bulk("");  // client address: the network layer does not pass it to the engine
+      c.w.Bulk(e.client_addr);
       c.w.Bulk(e.client_name);
     }
     return;
