@@ -24,12 +24,16 @@ constexpr std::array<std::string_view, 64> kCommon = {
     "aaaaaaaaaa",  "1111111111",   "1q2w3e4r5t",  "1q2w3e4r",   "zaq12wsx",    "redis",
     "miniredis",   "default",      "passphrase",  "loveme"};
 
-// Number of code points, or nullopt when `s` is not valid UTF-8 (overlongs and surrogates included).
+// Number of code points, or nullopt when `s` is not valid UTF-8 (overlongs, surrogates included).
 std::optional<size_t> CountCodePoints(std::string_view s) {
   size_t count = 0;
   for (size_t i = 0; i < s.size(); ++count) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80            ? 1
+                 : (c >> 5) == 0x6   ? 2
+                 : (c >> 4) == 0xE   ? 3
+                 : (c >> 3) == 0x1E  ? 4
+                                     : 0;
     if (len == 0 || i + len > s.size()) {
       return std::nullopt;
     }
