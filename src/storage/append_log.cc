@@ -190,7 +190,10 @@ LogReadReport ReadLog(std::string_view data, const LogApply& apply) {
     }
     const size_t start = pos;
     pos += pr.consumed;
-    if (args.empty()) {
+    if (args.empty()) {  // "*0": nothing to apply, but a whole record all the same
+      if (!in_multi) {
+        r.valid_bytes = pos;
+      }
       continue;
     }
     if (IsName(args[0], "multi") && args.size() == 1) {

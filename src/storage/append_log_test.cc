@@ -80,6 +80,15 @@ TEST(ReadLog, GarbageStopsReadingWithItsOffset) {
   EXPECT_NE(r.error.find("Protocol error"), std::string::npos) << r.error;
 }
 
+TEST(ReadLog, EmptyArraysAreWholeRecords) {
+  Collect c;
+  std::string log = "*0\r\r" + Cmd({"set", "a", "1"}) + "*0\r\n";
+  LogReadReport r = ReadLog(log, c.fn());  // found by append_log_fuzzer
+  EXPECT_EQ(r.commands, 1u);
+  EXPECT_EQ(r.valid_bytes, log.size());
+  EXPECT_TRUE(r.error.empty());
+}
+
 TEST(ReadLog, RejectedCommandsAreCountedNotFatal) {
   Collect c;
   LogReadReport r = ReadLog(Cmd({"bad"}) + Cmd({"set", "a", "1"}), c.fn());
