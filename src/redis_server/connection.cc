@@ -87,6 +87,10 @@ void Connection::Start(std::string_view input, std::string_view output) {
   if (!input.empty()) {
     in_.Append(input);
   }
+  ServeInput();
+}
+
+void Connection::ServeInput() {
   ++busy_;
   ProcessInput();
   CommitThenFlush();
@@ -118,14 +122,7 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   }
   in_.Commit(n);
   last_interaction_s_ = shard_.now_s();
-  ++busy_;
-  ProcessInput();
-  CommitThenFlush();
-  if (!closed_ && !close_after_write_) {
-    ReadMore();
-  }
-  --busy_;
-  MaybeDestroy();
+  ServeInput();
 }
 
 void Connection::ProcessInput() {

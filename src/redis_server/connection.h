@@ -53,6 +53,8 @@ class Connection final : public engine::SessionSink {
   void ReadMore();
   void OnRead(const boost::system::error_code& ec, size_t n);
   void ProcessInput();
+  // Runs what the input holds, replies, and reads on (may destroy the connection).
+  void ServeInput();
   void RunCommand(Args args);
   bool NeedsNetworkLayer(Args args) const;
   void RunConnectionCommand(Args args, resp::Writer& w);

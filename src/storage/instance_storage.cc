@@ -429,7 +429,7 @@ void InstanceStorage::RemoveOlderThan(uint64_t generation) {
 // Compaction for logged instances; Redis' default save points (3600 1, 300 100, 60 10000) for
 // snapshot-only ones.
 void InstanceStorage::MaybeSnapshot() {
-  if (child_ > 0 || SteadyMs() < next_attempt_ms_) {
+  if (child_ > 0 || (next_attempt_ms_ != 0 && SteadyMs() < next_attempt_ms_)) {
     return;
   }
   bool due = snapshot_wanted_;
@@ -437,8 +437,7 @@ void InstanceStorage::MaybeSnapshot() {
     uint64_t size = log_ != nullptr ? log_->size() : 0;
     uint64_t grown_past = base_bytes_ * static_cast<uint64_t>(options_.rewrite_growth_percent) / 100;
     due |= size >= options_.rewrite_min_bytes && size >= grown_past;
-  } else {
-    const uint64_t dirty = inst_.counters.dirty;
+  } else if (const uint64_t dirty = inst_.counters.dirty; dirty > 0) {  // idle: no clock read
     const int64_t age = UnixSeconds() - last_save_s_.load();
     due |= (age >= 3600 && dirty >= 1) || (age >= 300 && dirty >= 100) ||
            (age >= 60 && dirty >= 10000);

@@ -535,10 +535,7 @@ std::optional<ApiError> Fleet::ChangePersistence(Hosted& h, Persistence before) 
     return std::nullopt;
   }
   shards_.RunOn(h.shard, [&] {
-    if (h.storage) {
-      (void)h.storage->Close();  // the snapshot it writes is replaced just below
-      h.storage.reset();
-    }
+    h.storage.reset();  // no final snapshot: the new storage snapshots the instance at once
     if (now == Persistence::kNone) {
       storage::RemovePersistenceFiles(store_.DirOf(h.record.id).string());
     }
