@@ -25,13 +25,20 @@ function(mr_library name)
   target_link_libraries(mr_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
+#   mr_test(NAME WHOLE DEPS ...) registers the binary as one ctest test instead of one per case:
+#   for tests whose cases share an expensive fixture (a PostgreSQL cluster per process).
 function(mr_test name)
-  cmake_parse_arguments(ARG "" "" "DEPS;SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "WHOLE" "" "DEPS;SOURCES" ${ARGN})
   add_executable(${name} ${name}.cc ${ARG_SOURCES})
   mr_apply_common(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 120)
+  if(ARG_WHOLE)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES TIMEOUT 300)
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 120)
+  endif()
 endfunction()
 
 # `cmake --build <dir> --target fuzzers` builds only the fuzz targets (not the whole tree).

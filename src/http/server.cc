@@ -297,6 +297,10 @@ void Server::Stop(std::chrono::milliseconds grace) {
     t.join();
   }
   impl_->threads.clear();
+  // The close posted above may not have run before ioc.stop(); without this a stopped server's
+  // port keeps completing handshakes into the backlog (clients hang) until it is destroyed.
+  boost::system::error_code ec;
+  impl_->acceptor.close(ec);
   if (impl_->workers) {
     impl_->workers->join();
   }

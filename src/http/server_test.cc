@@ -123,6 +123,14 @@ TEST_F(ServerTest, GracefulStopDrainsInFlightRequests) {
   EXPECT_FALSE(pool.Send({.url = Url("/fast"), .timeout = 500ms}).ok());
 }
 
+TEST_F(ServerTest, AStoppedServerNoLongerListens) {
+  StartServer();
+  uint16_t port = server_->port();
+  server_->Stop(0ms);  // nothing in flight: the acceptor's close races the io_context's stop
+  testing::RawSocket after(port);
+  EXPECT_FALSE(after.connected());  // refused at once, not left hanging in the backlog
+}
+
 TEST_F(ServerTest, GracePeriodBoundsStop) {
   slow_ms_ = 3000;
   StartServer();

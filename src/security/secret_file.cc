@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace mr::security {
@@ -42,7 +44,9 @@ Status WriteSecretFile(const std::filesystem::path& path, std::string_view conte
     }
   }
   std::filesystem::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid());  // racing processes must not share a temp file
+  // Racing writers must not share a temp file: processes differ by pid, threads by the counter.
+  static std::atomic<uint64_t> next_tmp{0};
+  tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(next_tmp.fetch_add(1));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return Failed("cannot create", tmp);

@@ -34,6 +34,31 @@ TEST(DialectTest, SplitsStatementsAtCodeSemicolons) {
   EXPECT_TRUE(dialect::SplitStatements("  -- nothing\n").empty());
 }
 
+TEST(DialectTest, KeepsSqliteTriggerBodiesWhole) {
+  auto parts = dialect::SplitStatements(
+      "-- guard\nCREATE TRIGGER t_no_update BEFORE UPDATE ON t BEGIN SELECT RAISE(ABORT, 'x;'); "
+      "SELECT 1; END;\nCREATE TABLE begin_end (x INT);\nSELECT 2");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0],
+            "-- guard\nCREATE TRIGGER t_no_update BEFORE UPDATE ON t BEGIN SELECT RAISE(ABORT, "
+            "'x;'); SELECT 1; END");
+  EXPECT_EQ(parts[1], "CREATE TABLE begin_end (x INT)");
+  EXPECT_EQ(parts[2], "SELECT 2");
+}
+
+TEST(DialectTest, ExpandsAppendOnlyPerEngine) {
+  auto lite = dialect::ExpandMigration(Engine::kSqlite, "{{append_only:audit}}");
+  ASSERT_TRUE(lite.ok());
+  EXPECT_EQ(dialect::SplitStatements(*lite).size(), 2u);
+  EXPECT_NE(lite->find("BEFORE DELETE ON audit"), std::string::npos);
+  auto pg = dialect::ExpandMigration(Engine::kPostgres, "{{append_only:audit}}");
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ(dialect::SplitStatements(*pg).size(), 3u);
+  EXPECT_NE(pg->find("BEFORE UPDATE OR DELETE ON audit"), std::string::npos);
+  EXPECT_FALSE(dialect::ExpandMigration(Engine::kSqlite, "{{append_only:a;b}}").ok());
+  EXPECT_FALSE(dialect::ExpandMigration(Engine::kSqlite, "{{append_only:}}").ok());
+}
+
 TEST(DialectTest, ExpandsIdPrimaryKeyPerEngine) {
   auto lite = dialect::ExpandMigration(Engine::kSqlite, "id {{id_pk}},");
   ASSERT_TRUE(lite.ok());

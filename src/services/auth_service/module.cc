@@ -10,6 +10,7 @@
 #include "security/password_hasher.h"
 #include "services/auth_service/routes.h"
 #include "services/runtime/hosted_service.h"
+#include "services/runtime/service_database.h"
 #include "sql/database.h"
 #include "sql/migrations.h"
 
@@ -18,42 +19,15 @@ namespace {
 
 using auth::AuthApiContext;
 
-// The database and whether its schema is current. Shared with the process-wide readiness check,
-// which may run after this service has stopped (another module's /readyz).
-struct AuthDatabase {
-  AuthDatabase(std::unique_ptr<sql::Database> database, log::Logger log)
-      : db(std::move(database)), logger(std::move(log)) {}
-
-  std::unique_ptr<sql::Database> db;
-  log::Logger logger;
-  std::mutex migrate_mu;
-  std::atomic<bool> schema_ready{false};
-
-  sql::Status MigrateOnce() {
-    std::lock_guard lock(migrate_mu);
-    if (schema_ready.load()) {
-      return sql::Status::Ok();
-    }
-    auto report = sql::Migrate(*db, sql::authMigrations());
-    if (!report.ok()) {
-      return report.status();
-    }
-    if (!report->applied.empty()) {
-      logger.Info("auth schema migrated", {}, {{"version", std::to_string(report->version)}});
-    }
-    schema_ready.store(true);
-    return sql::Status::Ok();
-  }
-};
-
 class AuthService : public HostedService {
  public:
   AuthService(const ServiceContext& ctx, std::unique_ptr<sql::Database> db,
               std::unique_ptr<auth::SigningKeys> keys)
       : HostedService("auth-service", ctx, "AUTH_SERVICE_PORT"),
         http_workers_(static_cast<size_t>(ctx.config.GetInt("HTTP_WORKERS"))),
-        store_(std::make_shared<AuthDatabase>(std::move(db), host_.logger())),
-        db_(store_->db.get()),
+        store_(std::make_shared<ServiceDatabase>(std::move(db), sql::authMigrations(), "auth",
+                                                 host_.logger())),
+        db_(store_->db()),
         keys_(std::move(keys)),
         hasher_({.threads = static_cast<size_t>(ctx.config.GetInt("AUTH_HASH_THREADS")),
                  .queue_capacity = static_cast<size_t>(ctx.config.GetInt("AUTH_HASH_QUEUE")),
@@ -70,31 +44,19 @@ class AuthService : public HostedService {
     api->keys = keys_.get();
     api->account_throttle = &account_throttle_;
     api->address_throttle = &address_throttle_;
-    api->schema_ready = &store_->schema_ready;
+    api->schema_ready = store_->schema_ready();
     api->access_ttl_seconds = ctx.config.GetMillis("ACCESS_TOKEN_TTL") / 1000;
     api->trust_forwarded_for = ctx.config.GetBool("AUTH_TRUST_FORWARDED_FOR");
     api->logger = host_.logger();
     auth::AddAuthRoutes(&host_.router(), std::move(api));
     // Ready only when the database answers and its schema is current; a database that was down
     // at start is migrated by the first check that reaches it.
-    host_.readiness().Add("auth-database", [store = store_]() -> Status {
-      if (!store->schema_ready.load()) {
-        if (auto s = store->MigrateOnce(); !s.ok()) {
-          return s;
-        }
-      }
-      return store->db->Ping().ToStatus();
-    });
+    ServiceDatabase::AddReadinessCheck(store_, &host_.readiness());
   }
 
   Status Start() override {
-    sql::Status s = store_->MigrateOnce();
-    if (!s.ok() && !s.unavailable()) {
-      return Status::Error("auth database " + db_->display() + ": " + s.message());
-    }
-    if (!s.ok()) {
-      host_.logger().Warn("auth database unavailable at start; not ready until it answers",
-                          {}, {{"error", s.message()}});
+    if (Status s = store_->MigrateAtStart(); !s.ok()) {
+      return s;
     }
     // Each waiting hash holds an HTTP worker; if they can all be taken, overload queues
     // unboundedly in front of the workers instead of being refused with 503.
@@ -146,7 +108,7 @@ class AuthService : public HostedService {
   }
 
   const size_t http_workers_;
-  std::shared_ptr<AuthDatabase> store_;
+  std::shared_ptr<ServiceDatabase> store_;
   sql::Database* db_;
   std::unique_ptr<auth::SigningKeys> keys_;
   security::PasswordHasher hasher_;

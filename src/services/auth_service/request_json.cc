@@ -1,17 +1,11 @@
 #include "services/auth_service/request_json.h"
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cctype>
 
 namespace mr::services::auth {
-namespace json = boost::json;
 
 namespace {
-
-ApiError Invalid(const std::string& field, const std::string& what) {
-  return {400, "invalid_" + field, field + " " + what};
-}
 
 bool IsAtext(char c) {
   static constexpr std::string_view kSpecials = "!#$%&'*+/=?^_`{|}~-";
@@ -66,45 +60,18 @@ bool IsValidDomain(std::string_view domain) {
 std::optional<ApiError> ParseStringFields(std::string_view body,
                                           const std::vector<FieldSpec>& fields,
                                           std::map<std::string, std::string>* out) {
-  boost::system::error_code ec;
-  json::value doc = json::parse(body, ec);
-  if (ec) {
-    return ApiError{400, "invalid_json", "request body is not valid JSON"};
-  }
-  if (!doc.is_object()) {
-    return ApiError{400, "invalid_json", "request body must be a JSON object"};
-  }
-  std::map<std::string, std::string> values;
-  for (const auto& kv : doc.as_object()) {
-    std::string key(kv.key());
-    auto spec = std::find_if(fields.begin(), fields.end(),
-                             [&](const FieldSpec& f) { return f.name == key; });
-    if (spec == fields.end()) {
-      // The name is user input: show it only when it is short and printable.
-      bool printable = key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
-                         return c >= 0x20 && c < 0x7f && c != '\'';
-                       });
-      return ApiError{400, "unknown_field",
-                      printable ? "unknown field '" + key + "'" : "unknown field"};
-    }
-    if (!kv.value().is_string()) {
-      return Invalid(key, "must be a string");
-    }
-    const json::string& s = kv.value().as_string();
-    if (s.empty()) {
-      return Invalid(key, "must not be empty");
-    }
-    if (s.size() > spec->max_bytes) {
-      return Invalid(key, "must be at most " + std::to_string(spec->max_bytes) + " bytes");
-    }
-    values[key] = std::string(s);
-  }
+  std::vector<BodyField> spec;
   for (const FieldSpec& f : fields) {
-    if (!values.count(f.name)) {
-      return ApiError{400, "missing_field", "field '" + f.name + "' is required"};
-    }
+    spec.push_back({.name = f.name, .max_bytes = f.max_bytes});
   }
-  *out = std::move(values);
+  BodyValues values;
+  if (auto e = ParseBody(body, spec, &values)) {
+    return e;
+  }
+  out->clear();
+  for (auto& [name, value] : values) {
+    (*out)[name] = std::move(value.text);
+  }
   return std::nullopt;
 }
 

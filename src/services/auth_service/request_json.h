@@ -9,15 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "services/runtime/request_body.h"
+
 namespace mr::services::auth {
 
-/// A refused request: HTTP status, machine-readable code and a message safe to show (it names the
-/// field, never echoes a value).
-struct ApiError {
-  int status = 400;
-  std::string code;
-  std::string message;
-};
+using services::ApiError;
 
 struct FieldSpec {
   std::string name;

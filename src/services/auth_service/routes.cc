@@ -1,15 +1,13 @@
 #include "services/auth_service/routes.h"
 
 #include <boost/json.hpp>
-#include <charconv>
-#include <chrono>
-#include <ctime>
 #include <strings.h>
 
 #include "http/message.h"
 #include "security/jwks.h"
 #include "security/password_policy.h"
 #include "services/auth_service/request_json.h"
+#include "services/runtime/api_support.h"
 
 namespace mr::services::auth {
 namespace json = boost::json;
@@ -18,20 +16,9 @@ namespace {
 using Ctx = AuthApiContext;
 using security::Admission;
 
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 http::Response Error(const http::Request& req, int status, std::string_view code,
                      std::string_view message) {
   return http::JsonError(status, code, message, req.request_id);
-}
-
-http::Response Unavailable(const http::Request& req, std::string_view message) {
-  http::Response r = Error(req, 503, "unavailable", message);
-  r.headers["Retry-After"] = "1";
-  return r;
 }
 
 http::Response TooManyAttempts(const http::Request& req, int64_t wait_ms) {
@@ -63,35 +50,6 @@ http::Response DatabaseError(const Ctx& ctx, const http::Request& req, const sql
   // sql messages never hold bound values (emails, hashes): safe to log.
   ctx.logger.Error("database error", {req.request_id, req.trace_id}, {{"error", s.message()}});
   return Error(req, 500, "internal", "internal error");
-}
-
-http::Response FromApiError(const http::Request& req, const ApiError& e) {
-  return Error(req, e.status, e.code, e.message);
-}
-
-std::string Rfc3339(int64_t ms) {
-  time_t seconds = static_cast<time_t>(ms / 1000);
-  tm t{};
-  gmtime_r(&seconds, &t);
-  char buf[40];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf;
-}
-
-std::string ClientAddress(const Ctx& ctx, const http::Request& req) {
-  if (ctx.trust_forwarded_for) {
-    // The last entry is the one our own proxy (the gateway) appended; earlier ones are the
-    // client's word and could be forged.
-    std::string xff = req.Header("X-Forwarded-For");
-    size_t comma = xff.rfind(',');
-    std::string last = comma == std::string::npos ? xff : xff.substr(comma + 1);
-    size_t b = last.find_first_not_of(' '), e = last.find_last_not_of(' ');
-    if (b != std::string::npos) {
-      return last.substr(b, e - b + 1);
-    }
-  }
-  return req.remote_address;
 }
 
 json::object AccountJson(const Account& a) {
@@ -132,11 +90,6 @@ std::optional<http::Response> Await(security::PasswordHasher::Pending<Result<T>>
   return std::nullopt;
 }
 
-bool ParseId(const std::string& text, int64_t* out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 struct Caller {
   int64_t user_id = 0;
   int64_t session_id = 0;
@@ -149,8 +102,8 @@ std::optional<Caller> Authenticate(const Ctx& ctx, const http::Request& req) {
   }
   security::TokenCheck check = ctx.keys->verifier()->Verify(std::string_view(auth).substr(7));
   Caller c;
-  if (!check.ok() || !ParseId(check.claims.sub, &c.user_id) ||
-      !ParseId(check.claims.sid, &c.session_id)) {
+  if (!check.ok() || !ParseInt64(check.claims.sub, &c.user_id) ||
+      !ParseInt64(check.claims.sid, &c.session_id)) {
     ctx.logger.Debug("access token refused", {req.request_id, req.trace_id},
                      {{"reason", security::Describe(check.error)}});
     return std::nullopt;
@@ -176,7 +129,7 @@ http::Response Register(const Ctx& ctx, http::Request& req) {
   if (Status s = security::CheckPasswordStrength(f["password"], email); !s.ok()) {
     return Error(req, 400, "weak_password", s.message());
   }
-  std::string address = "ip:" + ClientAddress(ctx, req);
+  std::string address = "ip:" + ClientAddress(req, ctx.trust_forwarded_for);
   if (int64_t wait = ctx.address_throttle->RetryAfter(address, NowMs())) {
     return TooManyAttempts(req, wait);
   }
@@ -212,7 +165,7 @@ http::Response Login(const Ctx& ctx, http::Request& req) {
     return FromApiError(req, *e);
   }
   std::string email = NormalizeEmail(f["email"]);
-  std::string account_key = "a:" + email, address = "ip:" + ClientAddress(ctx, req);
+  std::string account_key = "a:" + email, address = "ip:" + ClientAddress(req, ctx.trust_forwarded_for);
   int64_t now = NowMs();
   int64_t wait = std::max(ctx.account_throttle->RetryAfter(account_key, now),
                           ctx.address_throttle->RetryAfter(address, now));
@@ -241,7 +194,7 @@ http::Response Login(const Ctx& ctx, http::Request& req) {
     ctx.account_throttle->RecordFailure(account_key, now);
     ctx.address_throttle->RecordFailure(address, now);
     ctx.logger.Info("login failed", {req.request_id, req.trace_id},
-                    {{"remote_address", ClientAddress(ctx, req)}});
+                    {{"remote_address", ClientAddress(req, ctx.trust_forwarded_for)}});
     return InvalidCredentials(req);
   }
   ctx.account_throttle->Reset(account_key);
@@ -281,7 +234,7 @@ http::Response Refresh(const Ctx& ctx, http::Request& req) {
                       {req.request_id, req.trace_id},
                       {{"session_id", std::to_string(result->issued.session_id)},
                        {"user_id", std::to_string(result->issued.user_id)},
-                       {"remote_address", ClientAddress(ctx, req)}});
+                       {"remote_address", ClientAddress(req, ctx.trust_forwarded_for)}});
       return InvalidRefreshToken(req);
     default:
       return InvalidRefreshToken(req);

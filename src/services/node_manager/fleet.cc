@@ -451,6 +451,30 @@ std::vector<InstanceStats> Fleet::Stats() {
   return out;
 }
 
+FleetTotals Fleet::Totals() {
+  std::shared_lock lock(mu_);
+  FleetTotals t;
+  t.instances = instances_.size();
+  std::vector<std::vector<const Hosted*>> by_shard(static_cast<size_t>(shards_.size()));
+  for (const auto& [id, h] : instances_) {
+    t.allocated_memory_mb += h->record.spec.memory_limit_mb;
+    by_shard[static_cast<size_t>(h->shard)].push_back(h.get());
+  }
+  for (int shard = 0; shard < shards_.size(); ++shard) {
+    const auto& hosted = by_shard[static_cast<size_t>(shard)];
+    if (hosted.empty()) {
+      continue;
+    }
+    // used_memory is the shard thread's plain counter: read it there.
+    shards_.RunOn(shard, [&] {
+      for (const Hosted* h : hosted) {
+        t.used_memory_bytes += h->instance->used_memory();
+      }
+    });
+  }
+  return t;
+}
+
 std::vector<std::string> Fleet::Restore() {
   std::unique_lock lock(mu_);
   auto loaded = store_.LoadAll();

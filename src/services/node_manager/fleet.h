@@ -70,6 +70,13 @@ struct InstanceStats {
   InstancePersistence persistence;
 };
 
+/// Node-wide sums (GET /v1/node): what placement needs, without the per-instance stats.
+struct FleetTotals {
+  size_t instances = 0;
+  int64_t allocated_memory_mb = 0;  // memory limits summed, stopped instances included
+  int64_t used_memory_bytes = 0;
+};
+
 class Fleet {
  public:
   struct Options {
@@ -99,6 +106,8 @@ class Fleet {
   std::optional<ApiError> Exec(const std::string& id, const std::vector<std::string>& command,
                                std::string* resp_reply);
   std::vector<InstanceStats> Stats();
+  /// One trip per shard that holds instances; leaves the ops/s sampling of Stats() alone.
+  FleetTotals Totals();
   /// Stops serving everything (listeners first) without touching records; for shutdown.
   void Shutdown();
 

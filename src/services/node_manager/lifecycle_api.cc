@@ -105,7 +105,8 @@ std::string InstanceJson(const InstanceRecord& r, const LifecycleApiOptions& o) 
   return json::serialize(InstanceObject(r, o));
 }
 
-void AddLifecycleRoutes(http::Router* router, Fleet* fleet, LifecycleApiOptions o) {
+void AddLifecycleRoutes(http::Router* router, Fleet* fleet, const PortPool* ports,
+                        LifecycleApiOptions o) {
   std::string token = o.internal_token;
   router->Use([token](http::Request& req, const http::Handler& next) {
     if (req.path.rfind("/v1/", 0) != 0) {
@@ -191,6 +192,10 @@ void AddLifecycleRoutes(http::Router* router, Fleet* fleet, LifecycleApiOptions 
       arr.push_back(StatsObject(s));
     }
     return http::Response::Json(200, json::serialize(json::object{{"instances", arr}}));
+  });
+  router->Get("/v1/node", [fleet, ports, o](http::Request&) {
+    return http::Response::Json(
+        200, NodeJson(o.node, fleet->Totals(), *ports, o.public_host, o.shared_port));
   });
 }
 

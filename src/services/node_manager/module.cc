@@ -12,6 +12,7 @@
 #include "services/node_manager/fleet.h"
 #include "services/node_manager/fleet_metrics.h"
 #include "services/node_manager/lifecycle_api.h"
+#include "services/node_manager/node_info.h"
 #include "services/runtime/hosted_service.h"
 
 namespace mr::services {
@@ -19,7 +20,8 @@ namespace {
 
 class NodeManager : public HostedService {
  public:
-  NodeManager(const ServiceContext& ctx, std::filesystem::path instances_dir)
+  NodeManager(const ServiceContext& ctx, std::filesystem::path instances_dir,
+              int64_t memory_capacity_mb)
       : HostedService("node-manager", ctx, "NODE_MANAGER_PORT"),
         config_(ctx.config),
         instances_dir_(std::move(instances_dir)),
@@ -45,7 +47,8 @@ class NodeManager : public HostedService {
     api.public_host = ctx.config.Get("REDIS_PUBLIC_HOST");
     api.shared_port = static_cast<uint16_t>(ctx.config.GetInt("REDIS_SHARED_PORT"));
     api.limits = SpecLimits{ctx.config.GetInt("MAX_INSTANCE_MEMORY_MB")};
-    AddLifecycleRoutes(&host_.router(), &fleet_, api);
+    api.node = NewNodeIdentity(memory_capacity_mb);
+    AddLifecycleRoutes(&host_.router(), &fleet_, &ports_, api);
     // The registry outlives this service, so the collector holds the metrics object, not `this`.
     auto fleet_metrics = std::make_shared<FleetMetrics>(&fleet_, &ports_);
     metrics_ = fleet_metrics;
@@ -123,6 +126,10 @@ void RegisterNodeManagerSettings(ConfigSchema* s) {
           "An instance's append-only log is compacted by a snapshot once it is larger than this "
           "and has doubled since the last snapshot.",
           validate::IntRange(1, 1 << 20), false, o});
+  s->Add({"NODE_MEMORY_MB", "0",
+          "Memory this node offers to instances, in MiB (backend places by it); 0 means the "
+          "machine's physical memory, which inside a container ignores the cgroup limit.",
+          validate::IntRange(0, int64_t{1} << 30), false, o});
 }
 
 Result<ServicePtr> MakeNodeManager(const ServiceContext& ctx) {
@@ -145,7 +152,11 @@ Result<ServicePtr> MakeNodeManager(const ServiceContext& ctx) {
   if (ec) {
     return Status::Error("cannot create " + dir.string() + ": " + ec.message());
   }
-  return ServicePtr(std::make_unique<NodeManager>(ctx, dir));
+  Result<int64_t> memory_mb = NodeMemoryMb(c.GetInt("NODE_MEMORY_MB"));
+  if (!memory_mb.ok()) {
+    return memory_mb.status();
+  }
+  return ServicePtr(std::make_unique<NodeManager>(ctx, dir, *memory_mb));
 }
 
 }  // namespace mr::services
