@@ -10,7 +10,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-BINARY = Path(os.environ.get("MINIREDIS_BIN", ROOT / "build/release/bin/miniredis"))
+# Resolved now: processes are started with their own temp folder as working directory.
+BINARY = Path(os.environ.get("MINIREDIS_BIN", ROOT / "build/release/bin/miniredis")).resolve()
 
 SERVICE_PORT_SETTINGS = {
     "api-gateway": "GATEWAY_PORT",

@@ -5,11 +5,7 @@ import base64
 import concurrent.futures
 import hashlib
 import json
-import os
-import shutil
 import stat
-import subprocess
-import tempfile
 import time
 
 import pytest
@@ -17,9 +13,9 @@ import requests
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pg import start_or_fail
 from support import free_port
 
-PG_BIN = os.environ.get("PG_BIN_DIR", "/usr/lib/postgresql/15/bin")
 PASSWORD = "correct-Horse-battery-9"
 
 
@@ -29,63 +25,6 @@ def b64url(data):
 
 def unb64url(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class PostgresCluster:
-    """initdb + pg_ctl into a temp folder owned by `postgres`; one database per test."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="mr-auth-pg-")
-        self.data = os.path.join(self.dir, "data")
-        self.count = 0
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self._run([f"{PG_BIN}/initdb", "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8",
-                   "--locale=C", "-D", self.data])
-        self.port = free_port()
-        self.start()
-
-    def start(self):
-        self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"),
-                   "-w", "-t", "30", "-o",
-                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
-                   "start"])
-
-    def _run(self, cmd):
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", "postgres", "--"] + cmd
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-        if r.returncode != 0:
-            log = os.path.join(self.dir, "server.log")
-            tail = open(log).read()[-2000:] if os.path.exists(log) else ""
-            raise RuntimeError(f"{' '.join(cmd)} failed: {r.stdout}{r.stderr}{tail}")
-        return r
-
-    def create_database(self):
-        self.count += 1
-        name = f"auth_{self.count}"
-        self._run([f"{PG_BIN}/psql", "-h", self.dir, "-p", str(self.port), "-U", "postgres",
-                   "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"])
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
-
-    def pause(self):
-        self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"])
-
-    def stop(self):
-        try:
-            self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"])
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def pg_cluster():
-    try:
-        cluster = PostgresCluster()
-    except (RuntimeError, OSError, LookupError, subprocess.TimeoutExpired) as e:
-        pytest.fail(f"PostgreSQL 15 could not start: {e}")
-    yield cluster
-    cluster.stop()
 
 
 def start_auth(platform_factory, database_url="", **env):
@@ -386,10 +325,7 @@ def test_unreachable_database_is_not_ready_and_answers_503(platform_factory):
 
 
 def test_postgres_outage_answers_503_then_recovers(platform_factory):
-    try:
-        cluster = PostgresCluster()  # its own cluster: this test stops it
-    except (RuntimeError, OSError, LookupError, subprocess.TimeoutExpired) as e:
-        pytest.fail(f"PostgreSQL 15 could not start: {e}")
+    cluster = start_or_fail()  # its own cluster: this test stops it
     try:
         p = start_auth(platform_factory, cluster.create_database())
         assert register(p).status_code == 201

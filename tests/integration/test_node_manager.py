@@ -1,5 +1,7 @@
 """node-manager's lifecycle API and RESP endpoints, through the real binary and real clients."""
 import concurrent.futures
+import os
+import re
 import socket
 import subprocess
 import time
@@ -8,7 +10,7 @@ import pytest
 import redis
 import requests
 
-from support import NM_TOKEN, nm_api
+from support import NM_TOKEN, nm_api, run_binary, start_node_manager
 
 TOKEN = NM_TOKEN
 
@@ -186,3 +188,48 @@ def test_memory_limit_and_eviction_per_instance(nm):
     with pytest.raises(redis.exceptions.OutOfMemoryError):
         for i in range(20000):
             s.set(f"key:{i}", "x" * 100)
+
+
+def test_node_reports_identity_capacity_and_totals(platform_factory):
+    nm = start_node_manager(platform_factory, NODE_MEMORY_MB="4096")
+    node = api(nm, "GET", "/v1/node").json()
+    assert re.fullmatch(r"[0-9a-f]{16}", node["boot_id"])
+    assert abs(node["started_at_ms"] - time.time() * 1000) < 60_000
+    assert node["memory_capacity_mb"] == 4096
+    assert (node["instances"], node["allocated_memory_mb"], node["used_memory_bytes"]) == (0, 0, 0)
+    assert node["ports"] == {"free": 4, "used": 0, "quarantined": 0}
+    assert node["host"] == "127.0.0.1" and node["shared_port"] == nm.shared_port
+
+    assert create(nm, "n1", memory_limit_mb=16).status_code == 201
+    assert create(nm, "n2", memory_limit_mb=32, dedicated_port=False).status_code == 201
+    api(nm, "POST", "/v1/instances/n1/exec", {"command": ["SET", "k", "v" * 1000]})
+    api(nm, "POST", "/v1/instances/n2/stop")  # a stopped instance still holds its memory limit
+    now = api(nm, "GET", "/v1/node").json()
+    assert now["boot_id"] == node["boot_id"] and now["started_at_ms"] == node["started_at_ms"]
+    assert now["instances"] == 2 and now["allocated_memory_mb"] == 48
+    used = sum(s["used_memory"] for s in api(nm, "GET", "/v1/stats").json()["instances"])
+    assert now["used_memory_bytes"] == used > 1000
+    assert now["ports"] == {"free": 3, "used": 1, "quarantined": 0}
+    api(nm, "DELETE", "/v1/instances/n1")
+    assert api(nm, "GET", "/v1/node").json()["ports"] == {"free": 3, "used": 0, "quarantined": 1}
+
+    assert api(nm, "GET", "/v1/node", token=None).status_code == 401
+    assert api(nm, "GET", "/v1/node", token="wrong").status_code == 401
+
+    assert nm.stop() == 0  # a restart is a new boot: backend re-checks what the node holds
+    nm.start(wait_for=["node-manager"])
+    again = api(nm, "GET", "/v1/node").json()
+    assert re.fullmatch(r"[0-9a-f]{16}", again["boot_id"]) and again["boot_id"] != node["boot_id"]
+    assert again["started_at_ms"] >= node["started_at_ms"]
+    assert again["instances"] == 1 and again["allocated_memory_mb"] == 32
+
+
+def test_node_memory_defaults_to_the_machine(nm):
+    physical_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+    assert api(nm, "GET", "/v1/node").json()["memory_capacity_mb"] == physical_mb
+
+
+def test_bad_node_memory_setting_is_refused(tmp_path):
+    r = run_binary(["--target=node-manager", f"--data-dir={tmp_path}"],
+                   env={"NODE_MEMORY_MB": "-1"}, cwd=tmp_path)
+    assert r.returncode != 0 and "NODE_MEMORY_MB" in r.stderr, r.stderr

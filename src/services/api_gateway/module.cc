@@ -1,26 +1,127 @@
 #include "services/api_gateway/module.h"
 
+#include "services/api_gateway/browser_policy.h"
+#include "services/api_gateway/gateway_routes.h"
 #include "services/runtime/hosted_service.h"
 
 namespace mr::services {
+namespace {
+
+using namespace gateway;
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
+    if (b != std::string::npos) {
+      out.push_back(item.substr(b, e - b + 1));
+    }
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
+  return url;
+}
+
+class Gateway : public HostedService {
+ public:
+  explicit Gateway(const ServiceContext& ctx)
+      : HostedService("api-gateway", ctx, "GATEWAY_PORT"),
+        pool_(http::ClientOptions{.max_idle_per_host = 256}),
+        jwks_(&pool_, TrimSlash(ctx.config.Get("AUTH_SERVICE_URL")) + "/.well-known/jwks.json",
+              security::JwtRules{.issuer = "miniredis-auth", .audience = "miniredis-api"}),
+        auth_(&jwks_, &pool_, TrimSlash(ctx.config.Get("BACKEND_URL")),
+              ctx.config.Get("INTERNAL_TOKEN"),
+              std::chrono::milliseconds(ctx.config.GetMillis("API_KEY_CACHE_TTL"))),
+        routes_(&pool_, TrimSlash(ctx.config.Get("BACKEND_URL")),
+                ctx.config.Get("INTERNAL_TOKEN")),
+        proxy_(&pool_, std::chrono::milliseconds(ctx.config.GetMillis("GATEWAY_UPSTREAM_TIMEOUT")),
+               ctx.config.GetBool("GATEWAY_TRUST_FORWARDED_FOR"), host_.logger()),
+        user_limit_(static_cast<double>(ctx.config.GetInt("RATE_LIMIT_PER_USER")),
+                    static_cast<double>(ctx.config.GetInt("RATE_LIMIT_PER_USER")) * 2),
+        address_limit_(static_cast<double>(ctx.config.GetInt("RATE_LIMIT_PER_ADDRESS")),
+                       static_cast<double>(ctx.config.GetInt("RATE_LIMIT_PER_ADDRESS")) * 2) {
+    host_.router().Use(BrowserPolicy(SplitList(ctx.config.Get("CORS_ORIGIN"))));
+    auto api = std::make_shared<GatewayContext>();
+    api->proxy = &proxy_;
+    api->auth = &auth_;
+    api->instance_routes = &routes_;
+    api->user_limit = &user_limit_;
+    api->address_limit = &address_limit_;
+    api->auth_service = {"auth-service", TrimSlash(ctx.config.Get("AUTH_SERVICE_URL"))};
+    api->backend = {"backend", TrimSlash(ctx.config.Get("BACKEND_URL"))};
+    api->monitoring = {"monitoring-service",
+                       TrimSlash(ctx.config.Get("MONITORING_SERVICE_URL"))};
+    api->internal_token = ctx.config.Get("INTERNAL_TOKEN");
+    api->trust_forwarded_for = ctx.config.GetBool("GATEWAY_TRUST_FORWARDED_FOR");
+    api->logger = host_.logger();
+    AddGatewayRoutes(&host_.router(), std::move(api));
+  }
+
+ private:
+  http::ClientPool pool_;
+  RemoteJwks jwks_;
+  CallerAuth auth_;
+  InstanceRoutes routes_;
+  Proxy proxy_;
+  RateLimiter user_limit_;
+  RateLimiter address_limit_;
+};
+
+}  // namespace
 
 void RegisterGatewaySettings(ConfigSchema* s) {
   const std::string o = "api-gateway";
   s->Add({"GATEWAY_PORT", "8080", "Port of the public API (the only public HTTP entry).",
           validate::Port(), false, o});
-  s->Add({"AUTH_SERVICE_URL", "http://127.0.0.1:8000", "Base URL the gateway forwards auth to.",
+  s->Add({"AUTH_SERVICE_URL", "http://127.0.0.1:8000",
+          "Base URL of auth-service: the gateway forwards auth routes to it, and the gateway and "
+          "backend fetch its JWKS to verify access tokens.",
           validate::Url(), false, o});
   s->Add({"BACKEND_URL", "http://127.0.0.1:5500", "Base URL of the backend service.",
           validate::Url(), false, o});
   s->Add({"MONITORING_SERVICE_URL", "http://127.0.0.1:9000",
           "Base URL of the monitoring service.", validate::Url(), false, o});
-  s->Add({"CORS_ORIGIN", "http://localhost:5173",
-          "Browser origin allowed to call the API (the console's origin).", validate::NonEmpty(),
-          false, o});
+  s->Add({"CORS_ORIGIN", "http://localhost:5173,http://127.0.0.1:5173",
+          "Comma-separated browser origins allowed to call the API (the console's); * allows "
+          "any. The REST data API allows any origin (its token is not a cookie).",
+          validate::NonEmpty(), false, o});
+  s->Add({"RATE_LIMIT_PER_USER", "100",
+          "Requests per second one user (access token or API key) may make on average; bursts "
+          "of twice that. 0 turns the limit off.",
+          validate::IntRange(0, 10000000), false, o});
+  s->Add({"RATE_LIMIT_PER_ADDRESS", "20",
+          "Requests per second one client address may make without valid credentials (auth "
+          "routes, bad tokens); bursts of twice that. 0 turns the limit off.",
+          validate::IntRange(0, 10000000), false, o});
+  s->Add({"API_KEY_CACHE_TTL", "5s",
+          "How long the gateway trusts an API key lookup: a revoked key works at most this long.",
+          validate::Duration(), false, o});
+  s->Add({"GATEWAY_UPSTREAM_TIMEOUT", "10s",
+          "Deadline for an upstream's answer; beyond it the client gets 504.",
+          validate::Duration(), false, o});
+  s->Add({"GATEWAY_TRUST_FORWARDED_FOR", "false",
+          "Keep the client's X-Forwarded-For (set only behind a trusted load balancer or "
+          "ingress); otherwise the gateway starts the chain with the connection's address.",
+          validate::OneOf({"true", "false"}), false, o});
 }
 
 Result<ServicePtr> MakeGateway(const ServiceContext& ctx) {
-  return ServicePtr(std::make_unique<HostedService>("api-gateway", ctx, "GATEWAY_PORT"));
+  if (ctx.config.GetMillis("GATEWAY_UPSTREAM_TIMEOUT") < 100) {
+    return Status::Error("invalid setting GATEWAY_UPSTREAM_TIMEOUT: at least 100ms");
+  }
+  return ServicePtr(std::make_unique<Gateway>(ctx));
 }
 
 }  // namespace mr::services
