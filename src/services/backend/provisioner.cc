@@ -125,6 +125,7 @@ void Provisioner::Record(Converged& out, const RemoteInstance& remote) {
                  {{"instance", out.record.id}, {"node_manager", out.record.node_manager}});
   }
   out.ok = true;
+  out.record.updated_at_ms = now;
   out.record.status = remote.status;
   out.record.status_message.clear();
   out.record.applied_version = out.record.spec_version;
@@ -153,6 +154,7 @@ void Provisioner::RecordError(Converged& out, const NodeError& error) {
   }
   if (store_->RecordApplied(out.record.id, applied, now).ok()) {
     out.record.status = "error";
+    out.record.updated_at_ms = now;
     out.record.status_message = message;
     out.record.applied_version = out.record.spec_version;
   }

@@ -439,6 +439,7 @@ http::Response CreateApiKey(const Ctx& ctx, http::Request& req) {
                        " API keys; revoke one first");
     }
     json::object o = ApiKeyJson((*created)->key);
+    o.erase("last_used_at");  // a key just made was never used
     o["key"] = (*created)->secret;
     return JsonOk(201, o);
   });

@@ -14,7 +14,8 @@ int64_t NowMs() {
 
 http::Response Unavailable(const http::Request& req, std::string_view message) {
   http::Response r = http::JsonError(503, "unavailable", message, req.request_id);
-  r.headers["Retry-After"] = "1";
+  // A std::string, not a literal: GCC 12's -Wrestrict misfires on the inlined literal assign.
+  r.headers.insert_or_assign("Retry-After", std::string("1"));
   return r;
 }
 
