@@ -87,20 +87,13 @@ std::string QuotaMessage(const char* what, int64_t limit) {
 
 sql::Result<QuotaLimits> InstanceStore::LockOwner(sql::Transaction& tx, int64_t owner_id,
                                                   int64_t now_ms) {
-  auto added = tx.Exec(
-      "INSERT INTO owners (user_id, revision, created_at) VALUES (?, 0, ?) "
-      "ON CONFLICT (user_id) DO NOTHING",
+  // One statement creates the owner's row on first use, takes its row lock (PostgreSQL: the
+  // update of a conflicting insert locks the row until commit), and reads the quota overrides.
+  auto row = tx.QueryOne(
+      "INSERT INTO owners (user_id, revision, created_at) VALUES (?, 1, ?) "
+      "ON CONFLICT (user_id) DO UPDATE SET revision = owners.revision + 1 "
+      "RETURNING max_instances, max_memory_mb",
       {owner_id, now_ms});
-  if (!added.ok()) {
-    return added.status();
-  }
-  // The update takes the row lock (PostgreSQL) that serializes this owner's quota checks.
-  auto locked = tx.Exec("UPDATE owners SET revision = revision + 1 WHERE user_id = ?", {owner_id});
-  if (!locked.ok()) {
-    return locked.status();
-  }
-  auto row = tx.QueryOne("SELECT max_instances, max_memory_mb FROM owners WHERE user_id = ?",
-                         {owner_id});
   if (!row.ok()) {
     return row.status();
   }
@@ -150,15 +143,7 @@ sql::Result<ChangeOutcome> InstanceStore::Create(const NewInstance& n,
                    QuotaMessage(" MB of memory in all instances", limits->max_memory_mb) +
                        " (" + std::to_string(usage->memory_mb) + " MB in use)");
   }
-  auto taken = tx->QueryOne(
-      "SELECT 1 FROM instances WHERE owner_id = ? AND name = ? AND deleted_at IS NULL",
-      {n.owner_id, *n.fields.name});
-  if (!taken.ok()) {
-    return taken.status();
-  }
-  if (taken->has_value()) {
-    return Refused(Refusal::kNameTaken);
-  }
+  // A name already in use is found by the unique index at the insert below.
   auto placed = tx->Query(
       "SELECT node_manager, SUM(memory_limit_mb) FROM instances WHERE deleted_at IS NULL "
       "GROUP BY node_manager");
@@ -209,7 +194,7 @@ sql::Result<ChangeOutcome> InstanceStore::Create(const NewInstance& n,
        r.node_manager, r.spec_version, now_ms, now_ms});
   if (!inserted.ok()) {
     if (inserted.kind() == sql::ErrorKind::kUniqueViolation) {
-      return Refused(Refusal::kNameTaken);  // a concurrent create of another session won
+      return Refused(Refusal::kNameTaken);
     }
     return inserted.status();
   }
