@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -75,6 +76,27 @@ void RaiseFileLimit() {
 
 }  // namespace
 
+namespace {
+
+// With the gateway in the same process, every request reaching auth-service and the backend came
+// through it (their ports bind where the gateway's does), so the client's address is the last
+// X-Forwarded-For entry. Without this, login throttling would see every user as the gateway's
+// address, and one attacker's failed logins would lock everyone out. Explicit settings win.
+void TrustTheGatewayInProcess(const std::vector<std::string>& modules,
+                              const mr::ConfigSources& sources, mr::Config* config) {
+  if (std::find(modules.begin(), modules.end(), "api-gateway") == modules.end()) {
+    return;
+  }
+  for (const char* setting : {"AUTH_TRUST_FORWARDED_FOR", "BACKEND_TRUST_FORWARDED_FOR"}) {
+    if (!sources.flags.count(setting) && !sources.environment.count(setting) &&
+        !sources.env_file.count(setting)) {
+      config->Set(setting, "true");
+    }
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   RaiseFileLimit();
   if (argc > 1 && std::string(argv[1]) == "server") {
@@ -141,6 +163,7 @@ int main(int argc, char** argv) {
     // One process: the services can share a token nobody else knows. Split deployments set it.
     config->Set("INTERNAL_TOKEN", RandomToken());
   }
+  TrustTheGatewayInProcess(*order, *sources, &*config);
   mr::BlockShutdownSignals();
   return mr::RunPlatform(*config, *order);
 }
