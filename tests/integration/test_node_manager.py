@@ -91,6 +91,81 @@ def test_malformed_json_and_exec_bodies(nm):
     assert api(nm, "POST", "/v1/instances/ex/exec", big).status_code == 413
 
 
+def batch(p, iid, commands, **fields):
+    return api(p, "POST", f"/v1/instances/{iid}/exec", {"commands": commands, **fields})
+
+
+def test_exec_batch_runs_a_pipeline_in_order(nm):
+    create(nm, "pipe")
+    r = batch(nm, "pipe", [["SET", "a", 1], ["INCR", "a"], ["HGET", "a", "f"], ["GET", "a"],
+                           ["BLPOP", "q", 0], ["RPUSH", "l", "x", "y"], ["LRANGE", "l", 0, -1],
+                           ["GET", "missing"]])
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert results[:2] == [{"result": "OK"}, {"result": 2}]
+    assert results[2]["error"].startswith("WRONGTYPE")
+    assert results[3] == {"result": "2"}
+    assert "persistent connection" in results[4]["error"]
+    assert results[5:] == [{"result": 2}, {"result": ["x", "y"]}, {"result": None}]
+    assert "aborted" not in r.json()
+
+
+def test_exec_batch_base64_encoding(nm):
+    create(nm, "b64")
+    r = batch(nm, "b64", [["SET", "k", "h\u00e9"], ["GET", "k"], ["PING"], ["STRLEN", "k"],
+                          ["HGET", "k", "f"]], encoding="base64")
+    assert r.json()["results"][:4] == [{"result": "OK"}, {"result": "aMOp"},
+                                       {"result": "UE9ORw=="}, {"result": 3}]
+    assert r.json()["results"][4]["error"].startswith("WRONGTYPE")  # errors stay text
+
+
+def test_exec_batch_transaction_is_atomic_and_logged_as_multi_exec(nm):
+    create(nm, "tx", persistence="aof-always")
+    r = batch(nm, "tx", [["SET", "n", 10], ["INCR", "n"], ["LPUSH", "n", "x"], ["GET", "n"]],
+              transaction=True)
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert results[:2] == [{"result": "OK"}, {"result": 11}]
+    assert results[2]["error"].startswith("WRONGTYPE")  # a runtime error fails only itself
+    assert results[3] == {"result": "11"}
+    log = b"".join(f.read_bytes() for f in
+                   sorted((nm.data_dir / "instances" / "tx").glob("appendonly-*.aof"))).lower()
+    multi, exec_ = log.find(b"$5\r\nmulti\r\n"), log.find(b"$4\r\nexec\r\n")
+    assert 0 <= multi < log.find(b"$4\r\nincr\r\n") < exec_, log
+
+
+def test_exec_batch_transaction_with_a_syntax_error_runs_nothing(nm):
+    create(nm, "abort")
+    r = batch(nm, "abort", [["SET", "a", 1], ["GET"], ["SUBSCRIBE", "c"], ["SET", "b", 1]],
+              transaction=True)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["aborted"] is True
+    errors = [x["error"] for x in body["results"]]
+    assert errors[0].startswith("EXECABORT") and errors[3].startswith("EXECABORT")
+    assert errors[1].startswith("ERR wrong number of arguments")
+    assert "persistent connection" in errors[2]
+    got = batch(nm, "abort", [["EXISTS", "a", "b"]]).json()["results"]
+    assert got == [{"result": 0}]
+
+
+def test_exec_batch_limits_and_refusals(nm):
+    create(nm, "lim")
+    ok = batch(nm, "lim", [["INCR", "n"]] * 1000)
+    assert ok.status_code == 200 and ok.json()["results"][-1] == {"result": 1000}
+    too_many = batch(nm, "lim", [["INCR", "n"]] * 1001)
+    assert too_many.status_code == 400, too_many.text
+    assert too_many.json()["error"]["code"] == "too_many_commands"
+    for commands in ([], [[]], [["GET", ["x"]]], "GET k", [["GET", None]], {"a": 1}):
+        assert batch(nm, "lim", commands).status_code == 400, commands
+    assert batch(nm, "lim", [["GET", "k"]], transaction="yes").status_code == 400
+    assert batch(nm, "lim", [["GET", "k"]], encoding="hex").status_code == 400
+    assert batch(nm, "lim", [["GET", "k"]], other=1).status_code == 400
+    assert batch(nm, "nope", [["GET", "k"]]).status_code == 404
+    assert api(nm, "POST", "/v1/instances/lim/stop").status_code == 200
+    assert batch(nm, "lim", [["GET", "k"]]).status_code == 409
+
+
 def test_pool_exhaustion_is_409_and_shared_only_instances_still_fit(nm):
     for i in range(4):
         assert create(nm, f"d{i}").status_code == 201

@@ -2,6 +2,7 @@
 
 #include "services/api_gateway/browser_policy.h"
 #include "services/api_gateway/gateway_routes.h"
+#include "services/api_gateway/rest_data_api.h"
 #include "services/runtime/hosted_service.h"
 
 namespace mr::services {
@@ -67,6 +68,9 @@ class Gateway : public HostedService {
     api->trust_forwarded_for = ctx.config.GetBool("GATEWAY_TRUST_FORWARDED_FOR");
     api->logger = host_.logger();
     AddGatewayRoutes(&host_.router(), std::move(api));
+    AddRestDataRoutes(&host_.router(),
+                      std::make_shared<const RestDataContext>(RestDataContext{
+                          &pool_, &routes_, ctx.config.Get("INTERNAL_TOKEN"), host_.logger()}));
   }
 
  private:

@@ -46,12 +46,6 @@ engine::InstanceConfig EngineConfig(const std::string& id, const InstanceSpec& s
   return c;
 }
 
-// Commands the exec API cannot run: they need a long-lived connection.
-bool ExecAllowed(const engine::CommandId& cmd) {
-  using namespace engine::co;
-  return (cmd.flags & (BLOCKING | PUBSUB | CONNECTION | MULTI_CTRL)) == 0;
-}
-
 }  // namespace
 
 Fleet::Fleet(Options options, rs::ShardSet& shards, rs::InstanceTable& directory,
@@ -153,10 +147,11 @@ void Fleet::Unserve(Hosted& h) {
   h.parked = false;
 }
 
-std::optional<ApiError> Fleet::Create(const std::string& id, const InstanceSpec& spec,
-                                      InstanceRecord* out) {
-  auto h = std::make_unique<Hosted>();
-  InstanceRecord& r = h->record;
+// Everything a new instance needs before it is published: its port, its engine on a shard, its
+// storage and its durable record. Runs without the fleet lock, so concurrent creates overlap their
+// disk writes instead of queueing behind each other's fsyncs. On failure nothing is left behind.
+std::optional<ApiError> Fleet::Build(const std::string& id, const InstanceSpec& spec, Hosted& h) {
+  InstanceRecord& r = h.record;
   r.id = id;
   r.spec = spec;
   r.spec.password.clear();
@@ -182,33 +177,29 @@ std::optional<ApiError> Fleet::Create(const std::string& id, const InstanceSpec&
       r.port = *port;
     }
   }
-  h->shard = shards_.PickShard();
-  shards_.RunOn(h->shard, [&] { h->instance = std::make_unique<engine::Instance>(
-                                    EngineConfig(id, spec)); });
-  auto rollback = [&] {
-    shards_.RunOn(h->shard, [&] { h->storage.reset(); });
-    if (r.port != 0) {
-      ports_.Release(r.port);
-    }
-  };
-  if (auto err = AttachStorage(*h, true)) {
-    rollback();
-    store_.Remove(id);
-    return err;
-  }
-  if (auto err = Serve(*h)) {
-    rollback();
+  h.shard = shards_.PickShard();
+  shards_.RunOn(h.shard, [&] { h.instance = std::make_unique<engine::Instance>(
+                                   EngineConfig(id, spec)); });
+  if (auto err = AttachStorage(h, true)) {
+    Discard(h);
     return err;
   }
   if (auto err = Persist(r)) {
-    Unserve(*h);
-    rollback();
-    store_.Remove(id);
+    Discard(h);
     return err;
   }
-  *out = r;
-  instances_[id] = std::move(h);
   return std::nullopt;
+}
+
+// Undoes Build: storage closed, files removed, port released.
+void Fleet::Discard(Hosted& h) {
+  if (h.instance) {
+    shards_.RunOn(h.shard, [&] { h.storage.reset(); });
+  }
+  store_.Remove(h.record.id);
+  if (h.record.port != 0) {
+    ports_.Release(h.record.port);
+  }
 }
 
 std::optional<ApiError> Fleet::Update(Hosted& h, const InstanceSpec& spec, InstanceRecord* out) {
@@ -263,12 +254,34 @@ std::optional<ApiError> Fleet::Put(const std::string& id, const InstanceSpec& sp
                     "instance ids are 1-64 characters of a-z, 0-9 and '-', not starting with '-'"};
   }
   std::unique_lock lock(mu_);
+  // One PUT of an id at a time: a second one waits for the first to finish, then updates.
+  building_done_.wait(lock, [&] { return building_.count(id) == 0; });
   if (Hosted* h = Find(id)) {
     out->created = false;
     return Update(*h, spec, &out->record);
   }
   out->created = true;
-  return Create(id, spec, &out->record);
+  building_.insert(id);
+  lock.unlock();
+  auto h = std::make_unique<Hosted>();
+  std::optional<ApiError> err = Build(id, spec, *h);
+  lock.lock();
+  building_.erase(id);
+  building_done_.notify_all();
+  if (err) {
+    return err;
+  }
+  if (shut_down_) {
+    Discard(*h);
+    return ApiError{503, "shutting_down", "node-manager is shutting down"};
+  }
+  if (auto serve_err = Serve(*h)) {
+    Discard(*h);
+    return serve_err;
+  }
+  out->record = h->record;
+  instances_[id] = std::move(h);
+  return std::nullopt;
 }
 
 std::optional<ApiError> Fleet::Stop(const std::string& id, InstanceRecord* out) {
@@ -354,8 +367,7 @@ std::optional<ApiError> Fleet::Exec(const std::string& id, const std::vector<std
   if (command.empty()) {
     return ApiError{400, "invalid_command", "command must be a non-empty array of strings"};
   }
-  const engine::CommandId* cmd = engine::FindCommand(command[0]);
-  if (cmd && !ExecAllowed(*cmd)) {
+  if (!ExecRefusal(command).empty()) {
     return ApiError{400, "command_not_supported",
                     "'" + command[0] + "' needs a persistent connection; use a Redis client"};
   }
@@ -379,6 +391,21 @@ std::optional<ApiError> Fleet::Exec(const std::string& id, const std::vector<std
     }
     engine::CloseSession(*h->instance, session);
   });
+  return std::nullopt;
+}
+
+std::optional<ApiError> Fleet::ExecBatch(const std::string& id,
+                                         const std::vector<Command>& commands, bool transaction,
+                                         BatchReplies* out) {
+  std::shared_lock lock(mu_);
+  Hosted* h = Find(id);
+  if (!h) {
+    return NotFound(id);
+  }
+  if (!h->record.running) {
+    return ApiError{409, "instance_stopped", "instance '" + id + "' is stopped"};
+  }
+  shards_.RunOn(h->shard, [&] { *out = RunBatch(*h->instance, commands, transaction); });
   return std::nullopt;
 }
 
@@ -507,6 +534,7 @@ std::vector<std::string> Fleet::Restore() {
 
 void Fleet::Shutdown() {
   std::unique_lock lock(mu_);
+  shut_down_ = true;
   for (auto& [id, h] : instances_) {
     Unserve(*h);
   }

@@ -3,13 +3,16 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "services/node_manager/command_batch.h"
 #include "services/node_manager/instance_spec.h"
 #include "services/node_manager/instance_store.h"
 #include "services/node_manager/port_pool.h"
@@ -105,6 +108,9 @@ class Fleet {
   /// Runs one command (no blocking, pub/sub or connection commands) and returns its RESP reply.
   std::optional<ApiError> Exec(const std::string& id, const std::vector<std::string>& command,
                                std::string* resp_reply);
+  /// Runs several commands (RunBatch: a pipeline, or a transaction) in one trip to the shard.
+  std::optional<ApiError> ExecBatch(const std::string& id, const std::vector<Command>& commands,
+                                    bool transaction, BatchReplies* out);
   std::vector<InstanceStats> Stats();
   /// One trip per shard that holds instances; leaves the ops/s sampling of Stats() alone.
   FleetTotals Totals();
@@ -116,8 +122,8 @@ class Fleet {
  private:
   struct Hosted;
   Hosted* Find(const std::string& id) const;
-  std::optional<ApiError> Create(const std::string& id, const InstanceSpec& spec,
-                                 InstanceRecord* out);
+  std::optional<ApiError> Build(const std::string& id, const InstanceSpec& spec, Hosted& h);
+  void Discard(Hosted& h);
   std::optional<ApiError> Update(Hosted& h, const InstanceSpec& spec, InstanceRecord* out);
   std::optional<ApiError> Serve(Hosted& h);
   std::optional<ApiError> Park(Hosted& h);
@@ -137,6 +143,9 @@ class Fleet {
   PortPool& ports_;
   mutable std::shared_mutex mu_;  // unique for lifecycle changes, shared for exec and stats
   std::map<std::string, std::unique_ptr<Hosted>> instances_;
+  std::set<std::string> building_;  // ids whose create runs outside the lock (see Build)
+  std::condition_variable_any building_done_;
+  bool shut_down_ = false;
   std::map<std::string, std::pair<uint64_t, std::chrono::steady_clock::time_point>> last_ops_;
   std::mutex ops_mu_;
 };

@@ -32,15 +32,14 @@ json::object InstanceObject(const InstanceRecord& r, const LifecycleApiOptions& 
   };
 }
 
-// Parses {"command": ["SET", "k", "v"]}; numbers are accepted as their decimal text.
-std::optional<ApiError> ParseCommand(const std::string& body, std::vector<std::string>* out) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("command") ||
-      !v.as_object().at("command").is_array()) {
-    return ApiError{400, "invalid_command", R"(body must be {"command": ["NAME", "arg", ...]})"};
+constexpr size_t kMaxBatchCommands = 1000;
+
+// Command arguments: strings, and numbers as their decimal text.
+std::optional<ApiError> ParseArgs(const json::value& v, std::vector<std::string>* out) {
+  if (!v.is_array()) {
+    return ApiError{400, "invalid_command", "a command must be an array of strings"};
   }
-  for (const auto& a : v.as_object().at("command").as_array()) {
+  for (const auto& a : v.as_array()) {
     if (a.is_string()) {
       out->emplace_back(a.as_string());
     } else if (a.is_int64() || a.is_uint64() || a.is_double()) {
@@ -53,6 +52,107 @@ std::optional<ApiError> ParseCommand(const std::string& body, std::vector<std::s
     return ApiError{400, "invalid_command", "command must not be empty"};
   }
   return std::nullopt;
+}
+
+// Parses {"command": ["SET", "k", "v"]}.
+std::optional<ApiError> ParseCommand(const json::object& body, std::vector<std::string>* out) {
+  const json::value* command = body.if_contains("command");
+  if (command == nullptr || !command->is_array()) {
+    return ApiError{400, "invalid_command",
+                    R"(body must be {"command": ["NAME", "arg", ...]} or {"commands": [[...]]})"};
+  }
+  return ParseArgs(*command, out);
+}
+
+struct BatchRequest {
+  std::vector<Command> commands;
+  bool transaction = false;
+  ReplyOptions reply;
+};
+
+// Parses {"commands": [["SET", "a", "1"], ["GET", "a"]], "transaction": false,
+// "encoding": "base64"}.
+std::optional<ApiError> ParseBatch(const json::object& body, BatchRequest* out) {
+  const json::value* commands = body.if_contains("commands");
+  if (commands == nullptr || !commands->is_array() || commands->as_array().empty()) {
+    return ApiError{400, "invalid_command", "commands must be a non-empty array of commands"};
+  }
+  if (commands->as_array().size() > kMaxBatchCommands) {
+    return ApiError{400, "too_many_commands",
+                    "at most " + std::to_string(kMaxBatchCommands) + " commands per batch"};
+  }
+  for (const auto& [key, value] : body) {
+    if (key == "transaction" && value.is_bool()) {
+      out->transaction = value.as_bool();
+    } else if (key == "encoding" && value.is_string() &&
+               (value.as_string() == "base64" || value.as_string() == "none")) {
+      out->reply.base64 = value.as_string() == "base64";
+    } else if (key != "commands") {
+      return ApiError{400, "invalid_command",
+                      "unknown or invalid field '" + std::string(key) +
+                          R"(' (known: commands, transaction (bool), encoding ("base64"|"none")))"};
+    }
+  }
+  out->commands.reserve(commands->as_array().size());
+  for (const auto& c : commands->as_array()) {
+    out->commands.emplace_back();
+    if (auto err = ParseArgs(c, &out->commands.back())) {
+      return err;
+    }
+  }
+  return std::nullopt;
+}
+
+json::value BatchJson(const BatchReplies& batch, ReplyOptions options) {
+  json::array results;
+  results.reserve(batch.replies.size());
+  for (const std::string& reply : batch.replies) {
+    ReplyJson decoded = DecodeReply(reply, options);
+    if (!decoded.complete) {
+      results.push_back(json::object{{"error", "ERR the engine returned no reply"}});
+    } else if (decoded.is_error) {
+      results.push_back(std::move(decoded.value));  // {"error": "..."}
+    } else {
+      results.push_back(json::object{{"result", std::move(decoded.value)}});
+    }
+  }
+  json::object out{{"results", std::move(results)}};
+  if (batch.aborted) {
+    out["aborted"] = true;
+  }
+  return out;
+}
+
+http::Response ExecOne(Fleet* fleet, const json::object& body, http::Request& req) {
+  std::vector<std::string> command;
+  if (auto err = ParseCommand(body, &command)) {
+    return Error(*err, req);
+  }
+  std::string reply;
+  if (auto err = fleet->Exec(req.Param("id"), command, &reply)) {
+    return Error(*err, req);
+  }
+  ReplyJson decoded = DecodeReply(reply);
+  if (!decoded.complete) {
+    return http::JsonError(500, "internal", "the engine returned no reply", req.request_id);
+  }
+  if (decoded.is_error) {
+    return http::JsonError(400, "command_error",
+                           decoded.value.as_object().at("error").as_string(), req.request_id);
+  }
+  return http::Response::Json(200, json::serialize(json::object{{"result", decoded.value}}));
+}
+
+http::Response ExecBatch(Fleet* fleet, const json::object& body, http::Request& req) {
+  BatchRequest batch;
+  if (auto err = ParseBatch(body, &batch)) {
+    return Error(*err, req);
+  }
+  BatchReplies replies;
+  if (auto err = fleet->ExecBatch(req.Param("id"), batch.commands, batch.transaction, &replies)) {
+    return Error(*err, req);
+  }
+  return http::Response::Json(200, json::serialize(BatchJson(replies, batch.reply)));
 }
 
 json::object PersistenceObject(const InstancePersistence& p) {
@@ -168,23 +268,17 @@ void AddLifecycleRoutes(http::Router* router, Fleet* fleet, const PortPool* port
     return http::Response::Json(200, R"({"deleted":true})");
   });
   router->Post("/v1/instances/{id}/exec", [fleet](http::Request& req) {
-    std::vector<std::string> command;
-    if (auto err = ParseCommand(req.body, &command)) {
-      return Error(*err, req);
+    json::parse_options opts;
+    opts.allow_invalid_utf8 = true;  // keys and values are bytes, not necessarily UTF-8
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body, ec, {}, opts);
+    if (ec || !v.is_object()) {
+      return Error({400, "invalid_command",
+                    R"(body must be {"command": ["NAME", "arg", ...]} or {"commands": [[...]]})"},
+                   req);
     }
-    std::string reply;
-    if (auto err = fleet->Exec(req.Param("id"), command, &reply)) {
-      return Error(*err, req);
-    }
-    ReplyJson decoded = DecodeReply(reply);
-    if (!decoded.complete) {
-      return http::JsonError(500, "internal", "the engine returned no reply", req.request_id);
-    }
-    if (decoded.is_error) {
-      return http::JsonError(400, "command_error",
-                             decoded.value.as_object().at("error").as_string(), req.request_id);
-    }
-    return http::Response::Json(200, json::serialize(json::object{{"result", decoded.value}}));
+    const json::object& body = v.as_object();
+    return body.contains("commands") ? ExecBatch(fleet, body, req) : ExecOne(fleet, body, req);
   });
   router->Get("/v1/stats", [fleet](http::Request&) {
     json::array arr;

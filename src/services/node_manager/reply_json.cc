@@ -1,6 +1,7 @@
 #include "services/node_manager/reply_json.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 
@@ -13,7 +14,24 @@ constexpr int kMaxDepth = 64;  // deeper nesting is malformed for our purposes
 
 class Decoder {
  public:
-  explicit Decoder(std::string_view in) : in_(in) {}
+  Decoder(std::string_view in, ReplyOptions options) : in_(in), options_(options) {}
+
+  size_t pos() const { return pos_; }
+
+  // The item count of an array reply at the current position; -1 when there is none.
+  int64_t ArrayHeader() {
+    std::string_view line;
+    if (pos_ >= in_.size() || in_[pos_] != '*') {
+      return -1;
+    }
+    ++pos_;
+    int64_t n = -1;
+    if (!Line(&line)) {
+      return -1;
+    }
+    auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), n);
+    return ec == std::errc() && p == line.data() + line.size() ? n : -1;
+  }
 
   bool Value(json::value* out, bool* is_error, int depth) {
     if (depth > kMaxDepth || pos_ >= in_.size()) {
@@ -26,7 +44,7 @@ class Decoder {
     }
     switch (type) {
       case '+':
-        *out = json::string(line);
+        *out = String(line, line != "OK");
         return true;
       case '-':
       case '!':  // RESP3 blob error carries its length; treat its line as the length below
@@ -45,7 +63,7 @@ class Decoder {
         if (ec == std::errc() && p == line.data() + line.size()) {
           *out = v;
         } else {
-          *out = json::string(line);  // a big number beyond int64 stays exact as a string
+          *out = String(line, true);  // a big number beyond int64 stays exact as a string
         }
         return true;
       }
@@ -68,7 +86,7 @@ class Decoder {
         if (type == '=' && blob.size() >= 4) {
           blob.remove_prefix(4);  // "txt:" format prefix
         }
-        *out = json::string(blob);
+        *out = String(blob, true);
         return true;
       }
       case '*':
@@ -84,6 +102,10 @@ class Decoder {
   }
 
  private:
+  json::string String(std::string_view s, bool encodable) const {
+    return options_.base64 && encodable ? json::string(Base64Encode(s)) : json::string(s);
+  }
+
   bool Line(std::string_view* out) {
     size_t end = in_.find("\r\n", pos_);
     if (end == std::string_view::npos) {
@@ -155,14 +177,62 @@ class Decoder {
   }
 
   std::string_view in_;
+  ReplyOptions options_;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
-ReplyJson DecodeReply(std::string_view resp) {
+std::string Base64Encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16 | static_cast<uint8_t>(bytes[i + 1]) << 8 |
+                 static_cast<uint8_t>(bytes[i + 2]);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (size_t rest = bytes.size() - i; rest > 0) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    if (rest == 2) {
+      v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    }
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+bool SplitArrayReply(std::string_view resp, std::vector<std::string_view>* items) {
+  Decoder d(resp, {});
+  int64_t n = d.ArrayHeader();
+  // Each item needs at least 3 bytes: a larger count is malformed, not a reason to allocate.
+  if (n < 0 || static_cast<uint64_t>(n) > resp.size() / 3 + 1) {
+    return false;
+  }
+  items->clear();
+  for (int64_t i = 0; i < n; ++i) {
+    size_t start = d.pos();
+    json::value ignored;
+    bool is_error = false;
+    if (!d.Value(&ignored, &is_error, 1)) {
+      return false;
+    }
+    items->push_back(resp.substr(start, d.pos() - start));
+  }
+  return true;
+}
+
+ReplyJson DecodeReply(std::string_view resp, ReplyOptions options) {
   ReplyJson r;
-  Decoder d(resp);
+  Decoder d(resp, options);
   r.complete = d.Value(&r.value, &r.is_error, 0);
   if (!r.complete) {
     r.value = nullptr;

@@ -54,5 +54,50 @@ TEST(ReplyJson, MalformedInputIsIncompleteNotACrash) {
   EXPECT_FALSE(DecodeReply(deep).complete);
 }
 
+std::string B64(std::string_view resp) {
+  auto r = DecodeReply(resp, {.base64 = true});
+  EXPECT_TRUE(r.complete) << resp;
+  return boost::json::serialize(r.value);
+}
+
+TEST(ReplyJson, Base64EncodesStringsOnlyLikeUpstash) {
+  EXPECT_EQ(B64("+OK\r\n"), R"("OK")");  // Upstash leaves OK as it is
+  EXPECT_EQ(B64("+PONG\r\n"), R"("UE9ORw==")");
+  EXPECT_EQ(B64("$5\r\nhello\r\n"), R"("aGVsbG8=")");
+  EXPECT_EQ(B64("$2\r\nOK\r\n"), R"("T0s=")");  // a value "OK" is a string like any other
+  EXPECT_EQ(B64("$0\r\n\r\n"), R"("")");
+  EXPECT_EQ(B64(":42\r\n"), "42");
+  EXPECT_EQ(B64("$-1\r\n"), "null");
+  using namespace std::literals;
+  EXPECT_EQ(B64("*3\r\n$1\r\na\r\n:1\r\n*1\r\n$2\r\n\xff\x00\r\n"sv),
+            R"(["YQ==",1,["/wA="]])");
+  EXPECT_EQ(B64("-ERR boom\r\n"), R"({"error":"ERR boom"})");  // errors stay text
+}
+
+TEST(ReplyJson, Base64Alphabet) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foob"), "Zm9vYg==");
+  EXPECT_EQ(Base64Encode("\xfb\xff\xbf"), "+/+/");
+  EXPECT_EQ(Base64Encode("h\xc3\xa9llo \xe2\x9c\x93"), "aMOpbGxvIOKckw==");
+}
+
+TEST(ReplyJson, SplitArrayReplyKeepsEachItemsBytes) {
+  std::vector<std::string_view> items;
+  std::string_view exec = "*3\r\n+OK\r\n*2\r\n$1\r\na\r\n:1\r\n-ERR x\r\n";
+  ASSERT_TRUE(SplitArrayReply(exec, &items));
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0], "+OK\r\n");
+  EXPECT_EQ(items[1], "*2\r\n$1\r\na\r\n:1\r\n");
+  EXPECT_EQ(items[2], "-ERR x\r\n");
+  for (std::string_view bad : {"", "+OK\r\n", "*-1\r\n", "*2\r\n+a\r\n", "*9999999\r\n"}) {
+    EXPECT_FALSE(SplitArrayReply(bad, &items)) << bad;
+  }
+  ASSERT_TRUE(SplitArrayReply("*0\r\n", &items));
+  EXPECT_TRUE(items.empty());
+}
+
 }  // namespace
 }  // namespace mr::services
