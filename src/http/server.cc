@@ -102,6 +102,8 @@ struct Server::Impl {
   Awaitable Serve(uint64_t id, std::shared_ptr<Connection> c);
   asio::awaitable<bool> ServeOne(Connection& c, beast::flat_buffer& buffer);
   Awaitable WriteError(Connection& c, int status, std::string_view message);
+  Awaitable WriteTooLarge(Connection& c, boost::beast::http::request<
+                                             boost::beast::http::string_body>& in);
   void CloseIdle();
   void CloseAll();
 };
@@ -159,6 +161,25 @@ asio::awaitable<void> Server::Impl::WriteError(Connection& c, int status, std::s
   co_await bhttp::async_write(c.stream, resp, kTuple);
 }
 
+// The headers arrived, the body is over the limit: answered through the middleware, so the 413
+// carries a request id, is logged and counted, and gets the service's headers like any answer.
+asio::awaitable<void> Server::Impl::WriteTooLarge(Connection& c,
+                                                  bhttp::request<bhttp::string_body>& in) {
+  in.body().clear();
+  Request req = ToRequest(in, c.remote);
+  req.route = "payload_too_large";  // the metrics label, like not_found
+  const std::string message =
+      "request body exceeds the limit of " + std::to_string(opts.max_body_bytes) + " bytes";
+  Handler too_large = [&message](Request& r) {
+    return JsonError(413, "payload_too_large", message, r.request_id);
+  };
+  Router::Match match;
+  match.handler = &too_large;
+  auto resp = ToBeast(router->Handle(req, match), in.version(), false, false);
+  c.stream.expires_after(opts.write_timeout);
+  co_await bhttp::async_write(c.stream, resp, kTuple);
+}
+
 // Reads, handles and answers one request; false when the connection should close.
 asio::awaitable<bool> Server::Impl::ServeOne(Connection& c, beast::flat_buffer& buffer) {
   bhttp::request_parser<bhttp::string_body> parser;
@@ -177,8 +198,7 @@ asio::awaitable<bool> Server::Impl::ServeOne(Connection& c, beast::flat_buffer& 
   }
   if (ec) {
     if (ec == bhttp::error::body_limit) {
-      co_await WriteError(c, 413, "request body exceeds the limit of " +
-                                      std::to_string(opts.max_body_bytes) + " bytes");
+      co_await WriteTooLarge(c, parser.get());
     } else if (ec == bhttp::error::header_limit) {
       co_await WriteError(c, 431, "request headers are too large");
     } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&

@@ -31,6 +31,9 @@ CallerAuth::Outcome CallerAuth::Authenticate(const http::Request& req, Caller* o
     return ResolveKey(token, out);
   }
   security::TokenCheck check = jwks_->Verify(token);
+  if (check.error == security::TokenError::kUnknownKey && jwks_->keys_unavailable()) {
+    return Outcome::kUnavailable;  // auth-service's keys cannot be fetched: not the caller's fault
+  }
   Caller c;
   if (!check.ok() || !ParseInt64(check.claims.sub, &c.user_id) || c.user_id <= 0) {
     return Outcome::kInvalid;

@@ -52,8 +52,15 @@ std::optional<http::Response> LimitAddress(const Ctx& ctx, const http::Request& 
 std::optional<http::Response> Admit(const Ctx& ctx, const http::Request& req, Caller* caller) {
   switch (ctx.auth->Authenticate(req, caller)) {
     case CallerAuth::Outcome::kOk: break;
-    case CallerAuth::Outcome::kUnavailable:
-      return Unavailable(req, "cannot check the API key right now; retry shortly");
+    case CallerAuth::Outcome::kUnavailable: {
+      // The service that vouches for the credentials (auth-service's keys, the backend's API
+      // keys) cannot be reached: the same answer as any unreachable upstream.
+      http::Response r = http::JsonError(503, "upstream_unavailable",
+                                         "cannot check credentials right now; retry shortly",
+                                         req.request_id);
+      r.headers["Retry-After"] = "1";
+      return r;
+    }
     case CallerAuth::Outcome::kMissing:
     case CallerAuth::Outcome::kInvalid: {
       // Guessing tokens costs the guesser's address its budget.

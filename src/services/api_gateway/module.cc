@@ -68,9 +68,15 @@ class Gateway : public HostedService {
     api->trust_forwarded_for = ctx.config.GetBool("GATEWAY_TRUST_FORWARDED_FOR");
     api->logger = host_.logger();
     AddGatewayRoutes(&host_.router(), std::move(api));
-    AddRestDataRoutes(&host_.router(),
-                      std::make_shared<const RestDataContext>(RestDataContext{
-                          &pool_, &routes_, ctx.config.Get("INTERNAL_TOKEN"), host_.logger()}));
+    auto rest = std::make_shared<RestDataContext>();
+    rest->pool = &pool_;
+    rest->routes = &routes_;
+    rest->internal_token = ctx.config.Get("INTERNAL_TOKEN");
+    rest->failed_auth_limit = &address_limit_;
+    rest->trust_forwarded_for = ctx.config.GetBool("GATEWAY_TRUST_FORWARDED_FOR");
+    rest->timeout = std::chrono::milliseconds(ctx.config.GetMillis("GATEWAY_UPSTREAM_TIMEOUT"));
+    rest->logger = host_.logger();
+    AddRestDataRoutes(&host_.router(), std::move(rest));
   }
 
  private:

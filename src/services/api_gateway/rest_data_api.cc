@@ -1,5 +1,7 @@
 #include "services/api_gateway/rest_data_api.h"
 
+#include "services/runtime/api_support.h"
+
 #include <algorithm>
 
 #include "security/instance_password.h"
@@ -75,6 +77,12 @@ http::Response Serve(const RestDataContext& c, http::Request& req, RestShape sha
   // Unknown id and wrong token answer alike, so that tokens do not reveal which ids exist.
   if (found == InstanceRoutes::Lookup::kNotFound || route.rest_token_sha256.empty() ||
       !ConstantTimeEquals(security::HashOpaqueSecret(token), route.rest_token_sha256)) {
+    std::string address = ClientAddress(req, c.trust_forwarded_for);
+    if (int64_t wait = c.failed_auth_limit ? c.failed_auth_limit->Admit("ip:" + address) : 0) {
+      http::Response r = Answer(429, "ERR too many refused tokens from this address; retry later");
+      r.headers["Retry-After"] = std::to_string((wait + 999) / 1000);
+      return r;
+    }
     return Answer(401, "Unauthorized: a valid REST token for this instance is required");
   }
   if (route.status != "running") {
@@ -96,6 +104,7 @@ http::Response Serve(const RestDataContext& c, http::Request& req, RestShape sha
   out.headers["X-Request-Id"] = req.request_id;
   out.headers["traceparent"] = req.traceparent;
   out.body = ExecBody(commands, shape == RestShape::kTransaction, encoding == "base64");
+  out.timeout = c.timeout;
   auto resp = c.pool->Send(out);
   const log::Context lc{req.request_id, req.trace_id};
   if (!resp.ok()) {

@@ -65,6 +65,10 @@ Authenticator::Outcome Authenticator::Authenticate(const http::Request& req, Cal
     return Outcome::kOk;
   }
   security::TokenCheck check = verify_jwt_(token);
+  if (check.error == security::TokenError::kUnknownKey && keys_unavailable_ &&
+      keys_unavailable_()) {
+    return Outcome::kUnavailable;  // auth-service's keys cannot be fetched: retry, not 401
+  }
   Caller c;
   if (!check.ok() || !ParseInt64(check.claims.sub, &c.user_id) || c.user_id <= 0) {
     return Outcome::kInvalid;

@@ -22,8 +22,14 @@ struct Caller {
 class Authenticator {
  public:
   using VerifyJwt = std::function<security::TokenCheck(std::string_view token)>;
-  Authenticator(VerifyJwt verify_jwt, ApiKeys* keys, std::string internal_token)
-      : verify_jwt_(std::move(verify_jwt)), keys_(keys), internal_token_(std::move(internal_token)) {}
+  /// `keys_unavailable`: true while the verification keys cannot be fetched (then an unknown
+  /// key id is a 503, not a 401).
+  Authenticator(VerifyJwt verify_jwt, std::function<bool()> keys_unavailable, ApiKeys* keys,
+                std::string internal_token)
+      : verify_jwt_(std::move(verify_jwt)),
+        keys_unavailable_(std::move(keys_unavailable)),
+        keys_(keys),
+        internal_token_(std::move(internal_token)) {}
 
   enum class Outcome { kOk, kInvalid, kUnavailable };
   Outcome Authenticate(const http::Request& req, Caller* out) const;
@@ -35,6 +41,7 @@ class Authenticator {
   bool HasInternalToken(std::string_view presented) const;
 
   VerifyJwt verify_jwt_;
+  std::function<bool()> keys_unavailable_;
   ApiKeys* keys_;
   std::string internal_token_;
 };

@@ -141,7 +141,12 @@ void Poller::PollOnce(Node* node) {
   } else if (auto stats = ParseNodeStats(resp->body); !stats.ok()) {
     error = stats.error();
   } else {
-    outcome = store_->Record(node->index, now_ms, stats->instances);
+    int64_t previous_success = 0;
+    {
+      std::lock_guard lock(node->mu);
+      previous_success = node->status.last_success_ms;
+    }
+    outcome = store_->Record(node->index, now_ms, stats->instances, previous_success);
     reported = stats->instances.size();
   }
   const double seconds =

@@ -198,6 +198,10 @@ Point InstanceSeries::MinuteSoFar::Value() const {
   return p;
 }
 
+void InstanceSeries::BornAfter(int64_t since_ms) {
+  prev_ = Previous{true, since_ms, 0, 0, 0, 0, 0};
+}
+
 void InstanceSeries::Add(int64_t now_ms, uint16_t source, const InstanceCounters& c) {
   Point p = EmptyPoint();
   p[kUsedMemory] = Value(c.used_memory);

@@ -113,6 +113,10 @@ class InstanceSeries {
 
   /// Adds the sample `c` that node-manager `source` reported at `now_ms`.
   void Add(int64_t now_ms, uint16_t source, const InstanceCounters& c);
+  /// For an instance its node-manager did not report at `since_ms` (its previous successful
+  /// poll): it started after that with every counter at zero, so its first sample already has
+  /// rates. Without this, the traffic of a new instance's first second would never show.
+  void BornAfter(int64_t since_ms);
 
   /// The last `points` points of a tier ending at `now_ms` (the slot of `now_ms` only when it
   /// already holds a sample, so a read just before the poll does not end in a false gap).

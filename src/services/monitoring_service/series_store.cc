@@ -22,7 +22,8 @@ size_t SeriesStore::BytesPerInstance(size_t id_length) {
 }
 
 SeriesStore::RecordOutcome SeriesStore::Record(uint16_t source, int64_t now_ms,
-                                               const std::vector<InstanceCounters>& instances) {
+                                               const std::vector<InstanceCounters>& instances,
+                                               int64_t previous_poll_ms) {
   RecordOutcome out;
   for (const InstanceCounters& c : instances) {
     Shard& shard = ShardOf(c.id);
@@ -43,6 +44,9 @@ SeriesStore::RecordOutcome SeriesStore::Record(uint16_t source, int64_t now_ms,
       continue;
     }
     fresh = std::make_unique<InstanceSeries>(source, options_.max_rate_gap_ms);
+    if (previous_poll_ms > 0) {
+      fresh->BornAfter(previous_poll_ms);
+    }
     fresh->Add(now_ms, source, c);
     std::lock_guard lock(shard.mu);
     auto [it, inserted] = shard.series.try_emplace(c.id, std::move(fresh));

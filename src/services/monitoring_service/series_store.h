@@ -38,8 +38,11 @@ class SeriesStore {
     size_t refused = 0;  // new instances over max_instances (not stored)
   };
   /// Adds one poll's samples from node-manager `source`, taken at `now_ms`.
+  /// `previous_poll_ms`: that node-manager's previous successful poll (0: none), so instances
+  /// new in this poll started after it (InstanceSeries::BornAfter).
   RecordOutcome Record(uint16_t source, int64_t now_ms,
-                       const std::vector<InstanceCounters>& instances);
+                       const std::vector<InstanceCounters>& instances,
+                       int64_t previous_poll_ms = 0);
 
   /// Drops instances no node-manager has reported for `retention_ms`; returns how many.
   size_t DropUnseen(int64_t now_ms);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -31,6 +32,20 @@ TEST(SeriesStoreTest, RecordsAndReadsByInstance) {
   EXPECT_EQ(view->window.columns[kKeys].back(), 2);
   EXPECT_EQ(view->window.timestamps_ms.size(), 900u);
   EXPECT_FALSE(store.Read("nope", Resolution::kSecond, kT0, 900));
+}
+
+TEST(SeriesStoreTest, AnInstanceNewSinceThePreviousPollHasRatesAtOnce) {
+  SeriesStore store({});
+  store.Record(0, kT0, {Sample("old", 1)});
+  // "new" appeared between the polls: its 50 commands happened within that second.
+  store.Record(0, kT0 + 1000, {Sample("old", 1), Sample("new", 5)}, kT0);
+  auto fresh = store.Read("new", Resolution::kSecond, kT0 + 1000, 900);
+  ASSERT_TRUE(fresh);
+  EXPECT_DOUBLE_EQ(fresh->latest.point[kOpsPerSec], 50);
+  // Without a previous poll nothing is known about when its commands ran: no rate.
+  SeriesStore cold({});
+  cold.Record(0, kT0, {Sample("x", 5)});
+  EXPECT_TRUE(std::isnan(cold.Read("x", Resolution::kSecond, kT0, 900)->latest.point[kOpsPerSec]));
 }
 
 TEST(SeriesStoreTest, InstancesOverTheCapAreCountedNotStored) {

@@ -38,6 +38,11 @@ RemoteJwks::Snapshot RemoteJwks::Current() const {
   return {verifier_, completed_};
 }
 
+bool RemoteJwks::keys_unavailable() const {
+  std::lock_guard lock(mu_);
+  return !last_status_.ok();
+}
+
 bool RemoteJwks::has_keys() const {
   std::lock_guard lock(mu_);
   return has_keys_;

@@ -41,6 +41,9 @@ class RemoteJwks {
 
   /// True once a fetch has succeeded (for readiness checks).
   bool has_keys() const;
+  /// True while the newest fetch failed: an unknown key id may then be a key we could not
+  /// download, so the caller should answer "retry later" (503), not "bad token" (401).
+  bool keys_unavailable() const;
   /// JWKS downloads started so far (tests and metrics).
   size_t fetches() const { return fetches_.load(); }
 
