@@ -170,3 +170,15 @@ class AckedWriter:
         self._done.set()
         self._thread.join()
         return self.acked
+
+
+def wait_until(check, timeout, what, interval=0.1):
+    """Polls `check` (truthy = done) until `timeout`; fails with `what` and the last value."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"{what} not reached within {timeout}s; last: {last!r}")

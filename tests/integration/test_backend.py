@@ -24,7 +24,7 @@ import redis
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from support import NM_TOKEN, Platform, free_port_range, nm_api
+from support import NM_TOKEN, Platform, free_port_range, nm_api, wait_until
 
 TOKEN = NM_TOKEN  # INTERNAL_TOKEN of every process here
 PASSWORD = "correct-Horse-battery-9"
@@ -54,16 +54,6 @@ def unb64url(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def wait_until(check, timeout, what, interval=0.1):
-    """Polls `check` (truthy = done) until `timeout`; fails with `what` and the last value."""
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {timeout}s; last: {last!r}")
 
 
 class Stack:

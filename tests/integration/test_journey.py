@@ -19,7 +19,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from support import SERVICE_PORT_SETTINGS, Platform, free_port, free_port_range
+from support import SERVICE_PORT_SETTINGS, Platform, free_port, free_port_range, wait_until
 
 ENGINES = ["sqlite", "postgres"]
 PASSWORD = "correct-Horse-battery-9"
@@ -199,15 +199,6 @@ def assert_error(r, status, code=None):
     return err
 
 
-def wait_until(check, timeout, what, interval=0.1):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {timeout}s; last: {last!r}")
 
 
 # Redis, with the real redis-cli ----------------------------------------------------------------
