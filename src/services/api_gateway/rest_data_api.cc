@@ -14,7 +14,11 @@ namespace {
 enum class Form { kBody, kPath };
 
 http::Response Answer(int status, std::string_view message) {
-  return http::Response::Json(status, ErrorBody(message));
+  http::Response r = http::Response::Json(status, ErrorBody(message));
+  if (status == 503) {
+    r.headers.insert_or_assign("Retry-After", std::string("1"));  // as every other 503 here
+  }
+  return r;
 }
 
 // Backend ids are "db-" and lowercase letters and digits; anything else cannot exist, and

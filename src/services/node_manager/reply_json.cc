@@ -10,6 +10,53 @@ namespace json = boost::json;
 
 namespace {
 
+// Length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, surrogates or code points
+// beyond U+10FFFF), or 0 when the bytes there are not one.
+size_t Utf8SequenceAt(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  auto cont = [&](size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(i + 1) || !cont(i + 2)) return 0;
+    unsigned char d = b(i + 1);
+    if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
+    unsigned char d = b(i + 1);
+    if ((c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string ToValidUtf8(std::string_view s) {
+  std::string out;
+  size_t copied = 0;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = Utf8SequenceAt(s, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out.append(s.substr(copied, i - copied));
+    out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER for each byte that is not text
+    copied = ++i;
+  }
+  if (copied == 0) {
+    return std::string(s);
+  }
+  out.append(s.substr(copied));
+  return out;
+}
+
+namespace {
+
 constexpr int kMaxDepth = 64;  // deeper nesting is malformed for our purposes
 
 class Decoder {
@@ -53,7 +100,7 @@ class Decoder {
           if (!Blob(line, &blob)) return false;
           line = blob;
         }
-        *out = json::object{{"error", json::string(line)}};
+        *out = json::object{{"error", json::string(ToValidUtf8(line))}};
         *is_error = true;
         return true;
       case ':':
@@ -103,7 +150,8 @@ class Decoder {
 
  private:
   json::string String(std::string_view s, bool encodable) const {
-    return options_.base64 && encodable ? json::string(Base64Encode(s)) : json::string(s);
+    return options_.base64 && encodable ? json::string(Base64Encode(s))
+                                        : json::string(ToValidUtf8(s));
   }
 
   bool Line(std::string_view* out) {

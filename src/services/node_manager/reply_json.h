@@ -30,6 +30,10 @@ ReplyJson DecodeReply(std::string_view resp, ReplyOptions options = {});
 /// False when `resp` does not start with a complete array (a null array included).
 bool SplitArrayReply(std::string_view resp, std::vector<std::string_view>* items);
 
+/// JSON text must be UTF-8 (RFC 8259): each byte of `s` that is not part of valid UTF-8 becomes
+/// U+FFFD. Values that are not text survive exactly only with the base64 option.
+std::string ToValidUtf8(std::string_view s);
+
 /// Standard base64 with padding (what JavaScript's atob reads).
 std::string Base64Encode(std::string_view bytes);
 

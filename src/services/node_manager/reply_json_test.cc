@@ -101,3 +101,29 @@ TEST(ReplyJson, SplitArrayReplyKeepsEachItemsBytes) {
 
 }  // namespace
 }  // namespace mr::services
+
+namespace mr::services {
+namespace {
+
+TEST(ReplyJsonUtf8, TextStaysAndOtherBytesBecomeReplacementCharacters) {
+  EXPECT_EQ(ToValidUtf8("plain"), "plain");
+  EXPECT_EQ(ToValidUtf8("caf\xC3\xA9 \xF0\x9F\x98\x80"), "caf\xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(ToValidUtf8("\xC3"), "\xEF\xBF\xBD");                  // a cut character
+  EXPECT_EQ(ToValidUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");         // never UTF-8
+  EXPECT_EQ(ToValidUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // overlong
+  EXPECT_EQ(ToValidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(ToValidUtf8("\xF4\x90\x80\x80").substr(0, 3), "\xEF\xBF\xBD");  // > U+10FFFF
+}
+
+TEST(ReplyJsonUtf8, RepliesAreAlwaysValidJsonText) {
+  ReplyJson bulk = DecodeReply("$1\r\n\xC3\r\n");
+  EXPECT_EQ(bulk.value.as_string(), "\xEF\xBF\xBD");
+  ReplyJson error = DecodeReply("-ERR unknown command 'x', with args beginning with: '\xC3'\r\n");
+  EXPECT_EQ(error.value.as_object().at("error").as_string(),
+            "ERR unknown command 'x', with args beginning with: '\xEF\xBF\xBD'");
+  ReplyJson exact = DecodeReply("$1\r\n\xC3\r\n", {.base64 = true});
+  EXPECT_EQ(exact.value.as_string(), "ww==");
+}
+
+}  // namespace
+}  // namespace mr::services
