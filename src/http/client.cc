@@ -10,6 +10,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -41,18 +42,16 @@ bool ParseHttpUrl(const std::string& url, std::string* host, std::string* port,
   return !host->empty() && !port->empty();
 }
 
-struct ClientPool::Impl : std::enable_shared_from_this<ClientPool::Impl> {
-  ClientOptions opts;
-  asio::io_context ioc;
-  asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
-  std::vector<std::thread> threads;
-  mutable std::mutex idle_mu;
-  std::map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
-  std::atomic<size_t> opened{0};
+// Keep-alive connections by host:port. Each belongs to one io_context: the pool's (SendAsync)
+// or one caller thread's (Send).
+struct IdleConnections {
+  size_t max_per_host = 64;
+  mutable std::mutex mu;
+  std::map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> by_host;
 
-  std::unique_ptr<beast::tcp_stream> TakeIdle(const std::string& key) {
-    std::lock_guard lock(idle_mu);
-    auto& v = idle[key];
+  std::unique_ptr<beast::tcp_stream> Take(const std::string& key) {
+    std::lock_guard lock(mu);
+    auto& v = by_host[key];
     if (v.empty()) {
       return nullptr;
     }
@@ -61,18 +60,59 @@ struct ClientPool::Impl : std::enable_shared_from_this<ClientPool::Impl> {
     return s;
   }
 
-  void ReturnIdle(const std::string& key, std::unique_ptr<beast::tcp_stream> s) {
-    std::lock_guard lock(idle_mu);
-    auto& v = idle[key];
-    if (v.size() < opts.max_idle_per_host) {
+  void Return(const std::string& key, std::unique_ptr<beast::tcp_stream> s) {
+    std::lock_guard lock(mu);
+    auto& v = by_host[key];
+    if (v.size() < max_per_host) {
       v.push_back(std::move(s));
     }
   }
 
-  asio::awaitable<Result<ClientResponse>> Exchange(ClientRequest req);
+  size_t size() const {
+    std::lock_guard lock(mu);
+    size_t n = 0;
+    for (const auto& [k, v] : by_host) {
+      n += v.size();
+    }
+    return n;
+  }
 };
 
-asio::awaitable<Result<ClientResponse>> ClientPool::Impl::Exchange(ClientRequest req) {
+// A blocking Send runs its exchange on the calling thread, in that thread's own io_context with
+// its own connections: no hand-off to the pool's thread and back, which cost two context
+// switches per call (a third of a proxied request's CPU).
+struct CallerLoop {
+  asio::io_context ioc{1};
+  IdleConnections idle;
+};
+
+struct ClientPool::Impl : std::enable_shared_from_this<ClientPool::Impl> {
+  ClientOptions opts;
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
+  std::vector<std::thread> threads;
+  IdleConnections idle;
+  std::atomic<size_t> opened{0};
+  mutable std::mutex loops_mu;
+  std::map<std::thread::id, std::unique_ptr<CallerLoop>> caller_loops;
+
+  CallerLoop& LoopOfThisThread() {
+    std::lock_guard lock(loops_mu);
+    auto& loop = caller_loops[std::this_thread::get_id()];
+    if (!loop) {
+      loop = std::make_unique<CallerLoop>();
+      loop->idle.max_per_host = opts.max_idle_per_host;
+    }
+    return *loop;
+  }
+
+  asio::awaitable<Result<ClientResponse>> Exchange(asio::io_context& ctx, IdleConnections& pool,
+                                                   ClientRequest req);
+};
+
+asio::awaitable<Result<ClientResponse>> ClientPool::Impl::Exchange(asio::io_context& ctx,
+                                                                   IdleConnections& pool,
+                                                                   ClientRequest req) {
   std::string host, port, target;
   if (!ParseHttpUrl(req.url, &host, &port, &target)) {
     co_return Status::Error("invalid URL '" + req.url + "' (expected http://host:port/path)");
@@ -92,15 +132,15 @@ asio::awaitable<Result<ClientResponse>> ClientPool::Impl::Exchange(ClientRequest
   out.prepare_payload();
 
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto stream = TakeIdle(key);
+    auto stream = pool.Take(key);
     bool reused = stream != nullptr;
     if (!stream) {
-      tcp::resolver resolver(ioc);
+      tcp::resolver resolver(ctx);
       auto [rec, results] = co_await resolver.async_resolve(host, port, kTuple);
       if (rec) {
         co_return Status::Error("cannot resolve " + key + ": " + rec.message());
       }
-      stream = std::make_unique<beast::tcp_stream>(ioc);
+      stream = std::make_unique<beast::tcp_stream>(ctx);
       stream->expires_after(std::min<std::chrono::steady_clock::duration>(
           opts.connect_timeout, deadline - std::chrono::steady_clock::now()));
       auto [cec, ep] = co_await stream->async_connect(results, kTuple);
@@ -140,7 +180,7 @@ asio::awaitable<Result<ClientResponse>> ClientPool::Impl::Exchange(ClientRequest
     resp.body = std::move(in.body());
     if (in.keep_alive()) {
       stream->expires_never();
-      ReturnIdle(key, std::move(stream));
+      pool.Return(key, std::move(stream));
     }
     co_return resp;
   }
@@ -149,6 +189,7 @@ asio::awaitable<Result<ClientResponse>> ClientPool::Impl::Exchange(ClientRequest
 
 ClientPool::ClientPool(ClientOptions options) : impl_(std::make_shared<Impl>()) {
   impl_->opts = options;
+  impl_->idle.max_per_host = options.max_idle_per_host;
   for (int i = 0; i < std::max(1, options.io_threads); ++i) {
     impl_->threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
   }
@@ -157,8 +198,8 @@ ClientPool::ClientPool(ClientOptions options) : impl_(std::make_shared<Impl>()) 
 ClientPool::~ClientPool() {
   impl_->guard.reset();
   {
-    std::lock_guard lock(impl_->idle_mu);
-    impl_->idle.clear();
+    std::lock_guard lock(impl_->idle.mu);
+    impl_->idle.by_host.clear();
   }
   impl_->ioc.stop();
   for (auto& t : impl_->threads) {
@@ -168,7 +209,7 @@ ClientPool::~ClientPool() {
 
 void ClientPool::SendAsync(ClientRequest request,
                            std::function<void(Result<ClientResponse>)> done) {
-  asio::co_spawn(impl_->ioc, impl_->Exchange(std::move(request)),
+  asio::co_spawn(impl_->ioc, impl_->Exchange(impl_->ioc, impl_->idle, std::move(request)),
                  [done = std::move(done)](std::exception_ptr e, Result<ClientResponse> r) {
                    if (e) {
                      done(Status::Error("HTTP client failed unexpectedly"));
@@ -179,19 +220,26 @@ void ClientPool::SendAsync(ClientRequest request,
 }
 
 Result<ClientResponse> ClientPool::Send(const ClientRequest& request) {
-  auto promise = std::make_shared<std::promise<Result<ClientResponse>>>();
-  auto future = promise->get_future();
-  SendAsync(request, [promise](Result<ClientResponse> r) { promise->set_value(std::move(r)); });
-  return future.get();
+  CallerLoop& loop = impl_->LoopOfThisThread();
+  std::optional<Result<ClientResponse>> out;
+  asio::co_spawn(loop.ioc, impl_->Exchange(loop.ioc, loop.idle, request),
+                 [&out](std::exception_ptr e, Result<ClientResponse> r) {
+                   out = e ? Result<ClientResponse>(
+                                 Status::Error("HTTP client failed unexpectedly"))
+                           : std::move(r);
+                 });
+  loop.ioc.restart();
+  loop.ioc.run();  // returns when the exchange is done: nothing else runs in this context
+  return std::move(*out);
 }
 
 size_t ClientPool::connections_opened() const { return impl_->opened; }
 
 size_t ClientPool::idle_connections() const {
-  std::lock_guard lock(impl_->idle_mu);
-  size_t n = 0;
-  for (const auto& [k, v] : impl_->idle) {
-    n += v.size();
+  size_t n = impl_->idle.size();
+  std::lock_guard lock(impl_->loops_mu);
+  for (const auto& [thread, loop] : impl_->caller_loops) {
+    n += loop->idle.size();
   }
   return n;
 }

@@ -40,10 +40,11 @@ class ClientPool {
   ClientPool(const ClientPool&) = delete;
   ClientPool& operator=(const ClientPool&) = delete;
 
-  /// Blocks until the response or an error. Call it from worker threads (never from the pool's own
-  /// I/O thread, which runs the exchange).
+  /// Blocks until the response or an error. The exchange runs on the calling thread, over that
+  /// thread's own keep-alive connections (no hand-off to another thread). Call it from worker
+  /// threads, never from an I/O thread that serves other work.
   Result<ClientResponse> Send(const ClientRequest& request);
-  /// Runs the exchange and calls `done` on the pool's I/O thread.
+  /// Runs the exchange on the pool's I/O thread and calls `done` there.
   void SendAsync(ClientRequest request, std::function<void(Result<ClientResponse>)> done);
 
   /// Connections opened since start (lets tests and metrics see keep-alive reuse).
