@@ -4,48 +4,28 @@
 #include "services/api_gateway/gateway_routes.h"
 #include "services/api_gateway/rest_data_api.h"
 #include "services/runtime/hosted_service.h"
+#include "services/runtime/setting_lists.h"
 
 namespace mr::services {
 namespace {
 
+std::string BaseUrl(const ServiceContext& ctx, const char* setting) {
+  return WithoutTrailingSlash(ctx.config.Get(setting));
+}
+
 using namespace gateway;
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
-    size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
-    if (b != std::string::npos) {
-      out.push_back(item.substr(b, e - b + 1));
-    }
-    if (comma == std::string::npos) {
-      break;
-    }
-    start = comma + 1;
-  }
-  return out;
-}
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') {
-    url.pop_back();
-  }
-  return url;
-}
 
 class Gateway : public HostedService {
  public:
   explicit Gateway(const ServiceContext& ctx)
       : HostedService("api-gateway", ctx, "GATEWAY_PORT"),
         pool_(http::ClientOptions{.max_idle_per_host = 256}),
-        jwks_(&pool_, TrimSlash(ctx.config.Get("AUTH_SERVICE_URL")) + "/.well-known/jwks.json",
+        jwks_(&pool_, BaseUrl(ctx, "AUTH_SERVICE_URL") + "/.well-known/jwks.json",
               security::JwtRules{.issuer = "miniredis-auth", .audience = "miniredis-api"}),
-        auth_(&jwks_, &pool_, TrimSlash(ctx.config.Get("BACKEND_URL")),
+        auth_(&jwks_, &pool_, BaseUrl(ctx, "BACKEND_URL"),
               ctx.config.Get("INTERNAL_TOKEN"),
               std::chrono::milliseconds(ctx.config.GetMillis("API_KEY_CACHE_TTL"))),
-        routes_(&pool_, TrimSlash(ctx.config.Get("BACKEND_URL")),
+        routes_(&pool_, BaseUrl(ctx, "BACKEND_URL"),
                 ctx.config.Get("INTERNAL_TOKEN")),
         proxy_(&pool_, std::chrono::milliseconds(ctx.config.GetMillis("GATEWAY_UPSTREAM_TIMEOUT")),
                ctx.config.GetBool("GATEWAY_TRUST_FORWARDED_FOR"), host_.logger()),
@@ -60,10 +40,10 @@ class Gateway : public HostedService {
     api->instance_routes = &routes_;
     api->user_limit = &user_limit_;
     api->address_limit = &address_limit_;
-    api->auth_service = {"auth-service", TrimSlash(ctx.config.Get("AUTH_SERVICE_URL"))};
-    api->backend = {"backend", TrimSlash(ctx.config.Get("BACKEND_URL"))};
+    api->auth_service = {"auth-service", BaseUrl(ctx, "AUTH_SERVICE_URL")};
+    api->backend = {"backend", BaseUrl(ctx, "BACKEND_URL")};
     api->monitoring = {"monitoring-service",
-                       TrimSlash(ctx.config.Get("MONITORING_SERVICE_URL"))};
+                       BaseUrl(ctx, "MONITORING_SERVICE_URL")};
     api->internal_token = ctx.config.Get("INTERNAL_TOKEN");
     api->trust_forwarded_for = ctx.config.GetBool("GATEWAY_TRUST_FORWARDED_FOR");
     api->logger = host_.logger();

@@ -8,29 +8,12 @@
 #include "services/runtime/hosted_service.h"
 #include "services/runtime/remote_jwks.h"
 #include "services/runtime/service_database.h"
+#include "services/runtime/setting_lists.h"
 
 namespace mr::services {
 namespace {
 
 using namespace backend;
-
-std::vector<std::string> SplitUrls(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
-    size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(" /");
-    if (b != std::string::npos) {
-      out.push_back(item.substr(b, e - b + 1));
-    }
-    if (comma == std::string::npos) {
-      break;
-    }
-    start = comma + 1;
-  }
-  return out;
-}
 
 class Backend : public HostedService {
  public:
@@ -41,7 +24,8 @@ class Backend : public HostedService {
                                                  host_.logger())),
         secrets_(std::move(secrets)),
         client_pool_(http::ClientOptions{.max_idle_per_host = 32}),
-        jwks_(&client_pool_, ctx.config.Get("AUTH_SERVICE_URL") + "/.well-known/jwks.json",
+        jwks_(&client_pool_,
+              WithoutTrailingSlash(ctx.config.Get("AUTH_SERVICE_URL")) + "/.well-known/jwks.json",
               security::JwtRules{.issuer = "miniredis-auth", .audience = "miniredis-api"}),
         instances_(store_->db(),
                    QuotaLimits{ctx.config.GetInt("QUOTA_MAX_INSTANCES"),
@@ -134,16 +118,9 @@ Result<ServicePtr> MakeBackend(const ServiceContext& ctx) {
   if (c.GetMillis("RECONCILE_INTERVAL") < 1000) {
     return Status::Error("invalid setting RECONCILE_INTERVAL: at least 1s");
   }
-  auto urls = SplitUrls(c.Get("NODE_MANAGER_URLS"));
-  for (const std::string& url : urls) {
-    std::string host, port, target;
-    if (!http::ParseHttpUrl(url + "/", &host, &port, &target)) {
-      return Status::Error("invalid setting NODE_MANAGER_URLS: '" + url +
-                           "' is not an http://host:port URL");
-    }
-  }
-  if (urls.empty()) {
-    return Status::Error("invalid setting NODE_MANAGER_URLS: no URL");
+  auto urls = ParseNodeManagerUrls(c.Get("NODE_MANAGER_URLS"));
+  if (!urls.ok()) {
+    return urls.status();
   }
   auto db = sql::Database::Open(
       sql::OptionsFromConfig(c, "BACKEND_DATABASE_URL", "main.db", "main"));
@@ -159,7 +136,7 @@ Result<ServicePtr> MakeBackend(const ServiceContext& ctx) {
     return Status::Error("backend secret key: " + secrets.error());
   }
   return ServicePtr(
-      std::make_unique<Backend>(ctx, std::move(*db), std::move(*secrets), std::move(urls)));
+      std::make_unique<Backend>(ctx, std::move(*db), std::move(*secrets), std::move(*urls)));
 }
 
 }  // namespace mr::services

@@ -7,6 +7,7 @@
 #include "services/monitoring_service/poller.h"
 #include "services/monitoring_service/routes.h"
 #include "services/runtime/hosted_service.h"
+#include "services/runtime/setting_lists.h"
 
 namespace mr::services {
 namespace {
@@ -67,35 +68,6 @@ class MonitoringService : public HostedService {
   std::shared_ptr<Poller> poller_;
 };
 
-Result<std::vector<std::string>> NodeManagerUrls(const std::string& list) {
-  std::vector<std::string> urls;
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t comma = std::min(list.find(',', pos), list.size());
-    std::string url = list.substr(pos, comma - pos);
-    url.erase(0, url.find_first_not_of(" \t"));
-    url.erase(url.find_last_not_of(" \t/") + 1);
-    pos = comma + 1;
-    if (url.empty()) {
-      continue;
-    }
-    std::string host, port, target;
-    if (!http::ParseHttpUrl(url, &host, &port, &target)) {
-      return Status::Error("invalid setting NODE_MANAGER_URLS: '" + url +
-                           "' is not an http://host:port URL");
-    }
-    if (std::find(urls.begin(), urls.end(), url) == urls.end()) {
-      urls.push_back(url);
-    }
-  }
-  if (urls.empty()) {
-    return Status::Error("invalid setting NODE_MANAGER_URLS: no URL");
-  }
-  if (urls.size() > 1000) {
-    return Status::Error("invalid setting NODE_MANAGER_URLS: more than 1000 node-managers");
-  }
-  return urls;
-}
 
 }  // namespace
 
@@ -122,7 +94,7 @@ void RegisterMonitoringServiceSettings(ConfigSchema* s) {
 
 Result<ServicePtr> MakeMonitoringService(const ServiceContext& ctx) {
   const Config& c = ctx.config;
-  auto urls = NodeManagerUrls(c.Get("NODE_MANAGER_URLS"));
+  auto urls = ParseNodeManagerUrls(c.Get("NODE_MANAGER_URLS"));
   if (!urls.ok()) {
     return urls.status();
   }
