@@ -28,7 +28,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from support import ROOT, SERVICE_PORT_SETTINGS, Platform, free_port, free_port_range
+from support import ROOT, SERVICE_PORT_SETTINGS, Platform, free_port, free_port_range, wait_until
 
 OPENAPI = ROOT / "docs/api/openapi.yaml"
 PASSWORD = "correct-Horse-battery-9"
@@ -282,17 +282,6 @@ def test_document_is_valid_openapi_3_1_and_covers_the_public_routes():
 # 2. A real journey through the gateway
 
 
-def wait_for(check, timeout, what, interval=0.2):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {timeout}s; last: {last!r}")
-
-
 def test_journey_through_the_gateway_matches_the_document(gateway, contract):
     g, c = gateway, contract
     # Accounts and sessions (auth-service behind the gateway).
@@ -376,7 +365,7 @@ def test_journey_through_the_gateway_matches_the_document(gateway, contract):
     def sampled():
         body = c.check(g.call("GET", f"/api/v1/instances/{iid}/metrics", token=token))
         return body if body["latest"] and body["latest"]["keys"] == 2 else None
-    m = wait_for(sampled, 10, "a metrics sample with the instance's two keys")
+    m = wait_until(sampled, 10, "a metrics sample with the instance's two keys")
     assert m["window"] == "15m" and m["resolution_seconds"] == 1 and len(m["timestamps"]) == 900
     assert all(len(col) == 900 for col in m["series"].values()) and len(m["series"]) == 10
     for window, points in (("1h", 60), ("24h", 1440)):
@@ -427,7 +416,7 @@ def test_journey_through_the_gateway_matches_the_document(gateway, contract):
     r = g.call("DELETE", f"/api/v1/api-keys/{key['id']}", token=token)
     assert r.status_code == 404 and c.check(r)
     # (a Response is falsy when its status is an error: wrap it)
-    [r] = wait_for(lambda: (lambda r: [r] if r.status_code == 401 else None)(
+    [r] = wait_until(lambda: (lambda r: [r] if r.status_code == 401 else None)(
         g.call("GET", "/api/v1/instances", token=key["key"])), 5, "the revoked key refused")
     assert c.check(r)["error"]["code"] == "invalid_token"
     log = c.check(g.call("GET", "/api/v1/audit-log?limit=1", token=token))
