@@ -1,13 +1,23 @@
 // The web console in headless Chromium against a real platform (CONSOLE_URL, started by
 // test_console.py with a 70 s access-token lifetime, so the console refreshes every ~10 s).
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
 const BASE = process.env.CONSOLE_URL;
 assert.ok(BASE, "CONSOLE_URL is not set");
 const PASSWORD = "correct-Horse-battery-9";
+// Where the journey saves a screenshot of each page (docs/screenshots/ in the repository).
+const SHOTS = process.env.SCREENSHOTS_DIR;
 let browser;
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.waitForLoadState("networkidle").catch(() => {});
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
 
 before(async () => {
   // Playwright gives every launch a fresh temporary profile.
@@ -68,8 +78,11 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByText(/Enter an email address like/).waitFor();
   await page.getByText(/Use at least 10 characters/).waitFor();
+  await shot(page, "signup-validation");
   await signUp(page, "journey");
+  await shot(page, "instances-empty");
   await createInstance(page, "cache");
+  await shot(page, "instance-overview");
 
   // Connection details: the redis-cli line is the instance's own.
   const cliLine = await page.locator(".conn-item", { hasText: "redis-cli" }).first().locator("code").innerText();
@@ -86,6 +99,7 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   assert.ok((await page.locator(".cli-error").last().getAttribute("class")).includes("cli-error"));
   await page.getByRole("textbox", { name: "Command" }).press("ArrowUp");
   assert.equal(await page.getByRole("textbox", { name: "Command" }).inputValue(), "INCR greeting");
+  await shot(page, "web-cli");
 
   await page.getByRole("link", { name: "Keys", exact: true }).click();
   await page.getByRole("button", { name: "Scan" }).click();
@@ -94,16 +108,21 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   await page.getByLabel("New Value").fill("42");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.locator(".key-editor td", { hasText: "42" }).waitFor();
+  await shot(page, "key-browser");
 
   await page.getByRole("link", { name: "Monitoring" }).click();
   await page.getByText("Operations / s").waitFor();
   await page.getByRole("button", { name: "1 hour" }).click();
   await page.getByText("One point per minute").waitFor();
+  await page.getByRole("button", { name: "15 min", exact: true }).click();
+  await page.waitForTimeout(2500); // two chart updates, so the picture shows live points
+  await shot(page, "monitoring");
 
   await page.getByRole("link", { name: "API keys" }).click();
   await page.getByLabel("New key name").fill("ci");
   await page.getByRole("button", { name: "Create key" }).click();
   assert.match(await page.locator(".notice-ok code").innerText(), /^mr_live_[A-Za-z0-9_-]{43}$/);
+  await shot(page, "api-keys");
   await page.getByRole("button", { name: "Revoke ci" }).click();
   await page.getByRole("button", { name: "Revoke key" }).click();
   await page.getByText("No API keys yet.").waitFor();
@@ -112,6 +131,8 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   await page.getByRole("heading", { name: "API keys" }).waitFor();
 
   await page.getByRole("link", { name: "Instances" }).click();
+  await page.getByRole("link", { name: "cache" }).waitFor();
+  await shot(page, "instances");
   await page.getByRole("link", { name: "cache" }).click();
   await page.getByRole("button", { name: "Stop" }).click();
   await page.getByRole("button", { name: "Stop instance" }).click();
@@ -126,6 +147,26 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   await page.waitForURL(/\/login/);
   assert.equal(await page.evaluate(() => localStorage.getItem("miniredis.refresh_token")), null);
   await page.context().close();
+});
+
+test("another user cannot see or open someone else's instance", async () => {
+  const owner = await newPage();
+  await signUp(owner, "owner");
+  await createInstance(owner, "private");
+  const url = owner.url();
+  const stranger = await newPage();
+  await signUp(stranger, "stranger");
+  await shot(stranger, "login-new-user");
+  assert.equal(await stranger.getByRole("link", { name: "private" }).count(), 0);
+  await stranger.goto(url);
+  await stranger.getByRole("heading", { name: "Instance not found" }).waitFor();
+  await stranger.goto(url.replace(/\/instances\/(db-[a-z0-9]+)$/, "/instances/$1/cli"));
+  await stranger.getByRole("heading", { name: "Instance not found" }).waitFor();
+  // The owner still has it, untouched.
+  await owner.reload();
+  await owner.getByText("Running", { exact: true }).waitFor();
+  await owner.context().close();
+  await stranger.context().close();
 });
 
 test("an expired session asks for the password over the page and keeps what was typed", async () => {

@@ -53,7 +53,9 @@ def test_console_in_chromium(platform):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/bootstrap (Debian's chromium)")
     page = requests.get(platform.url("frontend", "/"), timeout=5)
     assert "Placeholder page" not in page.text, "the frontend serves the placeholder, not web/dist"
-    env = {**os.environ, "CONSOLE_URL": platform.url("frontend"), "CHROMIUM": CHROMIUM}
+    # Every run refreshes the console's screenshots in docs/screenshots/ (checked in).
+    env = {**os.environ, "CONSOLE_URL": platform.url("frontend"), "CHROMIUM": CHROMIUM,
+           "SCREENSHOTS_DIR": str(E2E_DIR.parent.parent / "docs" / "screenshots")}
     r = subprocess.run(["node", "--test", "--test-concurrency=1", "console.test.mjs"],
                        cwd=E2E_DIR, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, f"{r.stdout[-6000:]}\n{r.stderr[-3000:]}"
