@@ -23,10 +23,21 @@ SERVICE_PORT_SETTINGS = {
 }
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(low=10000, high=20000):
+    """A port that is free now, below the kernel's ephemeral range (32768+): an ephemeral port
+    handed out by bind(0) can be taken by any client socket's outgoing connection before the
+    server under test binds it. Disjoint from free_port_range's ports."""
+    import random
+    for _ in range(500):
+        port = random.randrange(low, high)
+        try:
+            for host in ("127.0.0.1", "0.0.0.0"):
+                with socket.socket() as s:
+                    s.bind((host, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError(f"no free port in {low}..{high}")
 
 
 def free_port_range(n, low=20000, high=32000):

@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/shutdown_signals.h"
+#include "main/healthcheck.h"
 #include "main/platform.h"
 #include "main/redis_server_main.h"
 #include "main/targets.h"
@@ -102,11 +103,15 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "server") {
     return mr::RunRedisServer(argc - 1, argv + 1);
   }
+  if (argc > 1 && std::string(argv[1]) == "healthcheck") {
+    return mr::RunHealthcheck(argc - 1, argv + 1);
+  }
   mr::ConfigSchema schema;
   mr::RegisterAllSettings(&schema);
 
   CLI::App app{"MiniRedis: a self-hosted, multi-tenant, Redis-compatible database platform.\n"
-               "Subcommand: `miniredis server --help` runs one instance like redis-server."};
+               "Subcommands: `miniredis server --help` runs one instance like redis-server;\n"
+               "`miniredis healthcheck --url http://127.0.0.1:PORT/readyz` probes a service."};
   std::string target = "all", env_file = ".env";
   bool list_targets = false, print_docs = false;
   app.add_option("-t,--target", target, "Modules to run: all, or a comma list of services")

@@ -1,11 +1,15 @@
 #include "main/targets.h"
 
+// MR_FRONTEND_ONLY builds the table of `miniredis-frontend`, the thin executable of the frontend
+// image: only the frontend module, so it links neither the engine nor SQL, crypto or argon2.
+#ifndef MR_FRONTEND_ONLY
 #include "services/api_gateway/module.h"
 #include "services/auth_service/module.h"
 #include "services/backend/module.h"
-#include "services/frontend/module.h"
 #include "services/monitoring_service/module.h"
 #include "services/node_manager/module.h"
+#endif
+#include "services/frontend/module.h"
 #include "services/runtime/service_host.h"
 
 namespace mr {
@@ -14,6 +18,11 @@ const std::vector<Target>& Targets() {
   using namespace services;
   // `after` edges only order modules that run together; no service needs another in-process,
   // because services talk over HTTP/RESP and tolerate a peer that is not up yet.
+#ifdef MR_FRONTEND_ONLY
+  static const std::vector<Target> kTargets = {
+      {{"frontend", "serves the web console", {}, {}}, MakeFrontend},
+  };
+#else
   static const std::vector<Target> kTargets = {
       {{"node-manager", "tenant instances: lifecycle API, RESP endpoints, persistence", {}, {}},
        MakeNodeManager},
@@ -35,6 +44,7 @@ const std::vector<Target>& Targets() {
         {}},
        nullptr},
   };
+#endif
   return kTargets;
 }
 
@@ -48,11 +58,13 @@ std::vector<ModuleSpec> TargetSpecs() {
 
 void RegisterAllSettings(ConfigSchema* schema) {
   services::RegisterRuntimeSettings(schema);
+#ifndef MR_FRONTEND_ONLY
   services::RegisterNodeManagerSettings(schema);
   services::RegisterAuthServiceSettings(schema);
   services::RegisterBackendSettings(schema);
   services::RegisterMonitoringServiceSettings(schema);
   services::RegisterGatewaySettings(schema);
+#endif
   services::RegisterFrontendSettings(schema);
 }
 
