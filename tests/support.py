@@ -23,10 +23,11 @@ SERVICE_PORT_SETTINGS = {
 }
 
 
-def free_port(low=10000, high=20000):
+def free_port(low=10000, high=16000):
     """A port that is free now, below the kernel's ephemeral range (32768+): an ephemeral port
     handed out by bind(0) can be taken by any client socket's outgoing connection before the
-    server under test binds it. Disjoint from free_port_range's ports."""
+    server under test binds it. Disjoint from free_port_range's ports and from the default
+    dedicated pool (16000-16999)."""
     import random
     for _ in range(500):
         port = random.randrange(low, high)

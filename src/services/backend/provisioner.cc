@@ -60,7 +60,15 @@ Converged Provisioner::Push(const InstanceRecord& record,
   std::optional<RemoteInstance> current;
   if (remote) {
     current = *remote;
-    out.reprovisioned = !current.has_value() && record.applied_version > 0;
+    if (!current && record.applied_version > 0) {
+      // The list may predate this instance's create (the reconciler lists the node-manager,
+      // then reads the database): ask for it before calling it lost.
+      auto fresh = nodes_->Get(record.node_manager, record.id);
+      if (fresh.ok()) {
+        current = *fresh.value;
+      }
+      out.reprovisioned = fresh.ok() && !current.has_value();
+    }
   }
   if (!current || !remote ||
       current->memory_limit_mb != record.memory_limit_mb ||
