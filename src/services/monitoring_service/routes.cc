@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "common/log.h"
-#include "security/instance_password.h"
+#include "services/runtime/service_token.h"
 
 namespace mr::services::monitoring {
 namespace {
@@ -180,18 +180,7 @@ std::string InstanceMetricsJson(const std::string& id, const WindowSpec& window,
 
 void AddMonitoringRoutes(http::Router* router, std::shared_ptr<SeriesStore> store,
                          std::shared_ptr<Poller> poller, std::string token) {
-  router->Use([token](http::Request& req, const http::Handler& next) {
-    if (req.path.rfind("/v1/", 0) != 0) {
-      return next(req);
-    }
-    std::string auth = req.Header("Authorization");
-    std::string presented = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
-    if (token.empty() || !ConstantTimeEquals(presented, token)) {
-      return http::JsonError(401, "unauthorized", "a valid service token is required",
-                             req.request_id);
-    }
-    return next(req);
-  });
+  router->Use(RequireServiceToken(token));
   router->Get("/v1/instances/{id}/metrics", [store, poller](http::Request& req) {
     return MetricsRoute(*store, *poller, req);
   });

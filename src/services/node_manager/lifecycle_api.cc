@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "security/instance_password.h"
 #include "services/node_manager/reply_json.h"
+#include "services/runtime/service_token.h"
 
 namespace mr::services {
 namespace json = boost::json;
@@ -208,18 +208,7 @@ std::string InstanceJson(const InstanceRecord& r, const LifecycleApiOptions& o) 
 void AddLifecycleRoutes(http::Router* router, Fleet* fleet, const PortPool* ports,
                         LifecycleApiOptions o) {
   std::string token = o.internal_token;
-  router->Use([token](http::Request& req, const http::Handler& next) {
-    if (req.path.rfind("/v1/", 0) != 0) {
-      return next(req);
-    }
-    std::string auth = req.Header("Authorization");
-    std::string presented = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
-    if (token.empty() || !ConstantTimeEquals(presented, token)) {
-      return http::JsonError(401, "unauthorized", "a valid service token is required",
-                             req.request_id);
-    }
-    return next(req);
-  });
+  router->Use(RequireServiceToken(token));
 
   router->Put("/v1/instances/{id}", [fleet, o](http::Request& req) {
     InstanceSpec spec;
