@@ -1,72 +1,8 @@
 // The web console in headless Chromium against a real platform (CONSOLE_URL, started by
 // test_console.py with a 70 s access-token lifetime, so the console refreshes every ~10 s).
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-
-const BASE = process.env.CONSOLE_URL;
-assert.ok(BASE, "CONSOLE_URL is not set");
-const PASSWORD = "correct-Horse-battery-9";
-// Where the journey saves a screenshot of each page (docs/screenshots/ in the repository).
-const SHOTS = process.env.SCREENSHOTS_DIR;
-let browser;
-
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.waitForLoadState("networkidle").catch(() => {});
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
-}
-
-before(async () => {
-  // Playwright gives every launch a fresh temporary profile.
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A page in its own browser context: no storage shared with the other tests. */
-async function newPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  ctx.setDefaultTimeout(20_000);
-  return ctx.newPage();
-}
-
-async function signUp(page, name) {
-  await page.goto(`${BASE}/signup`);
-  await page.getByLabel("Email").fill(`${name}-${Date.now()}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: "Create your first instance" }).waitFor();
-}
-
-async function createInstance(page, name) {
-  await page.getByRole("button", { name: "Create instance" }).click();
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Memory limit (MB)").fill("16");
-  await page.getByRole("radio", { name: /allkeys-lru/ }).check();
-  await page.getByRole("dialog").getByRole("button", { name: "Create instance" }).click();
-  await page.waitForURL(/\/instances\/db-[a-z0-9]{12}$/);
-  await page.getByText("Running", { exact: true }).waitFor();
-}
-
-async function runCli(page, line) {
-  const entries = page.locator(".cli-entry");
-  const before = await entries.count();
-  const input = page.getByRole("textbox", { name: "Command" });
-  await input.fill(line);
-  await input.press("Enter");
-  await entries.nth(before).waitFor();
-  return entries.nth(before).locator("pre").innerText();
-}
+import { test } from "node:test";
+import { BASE, PASSWORD, createInstance, newPage, runCli, shot, signUp } from "./lib.mjs";
 
 test("a developer signs up, creates an instance, uses it and deletes it", async () => {
   const page = await newPage();
@@ -137,6 +73,7 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   await page.getByRole("button", { name: "Stop" }).click();
   await page.getByRole("button", { name: "Stop instance" }).click();
   await page.getByRole("button", { name: "Start" }).click();
+  await page.getByRole("button", { name: "Start instance" }).click();
   await page.getByRole("button", { name: "Stop" }).waitFor();
   await page.getByRole("button", { name: "Delete" }).click();
   await page.getByLabel(/Type cache to confirm/).fill("cache");
@@ -147,6 +84,54 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   await page.waitForURL(/\/login/);
   assert.equal(await page.evaluate(() => localStorage.getItem("miniredis.refresh_token")), null);
   await page.context().close();
+});
+
+/** The accessible summary of a chart ("Keys: latest keys 3"). */
+function chartSummary(page, title) {
+  return page.locator(`.chart-plot[aria-label^="${title}:"]`).getAttribute("aria-label");
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+test("a write in the web CLI shows in the live charts within 2 s", async () => {
+  const cli = await newPage();
+  await signUp(cli, "charts");
+  await createInstance(cli, "live");
+  const id = cli.url().split("/").pop();
+  // The charts in a second tab of the same session, as a user watching them while typing.
+  const charts = await cli.context().newPage();
+  await charts.goto(`${BASE}/instances/${id}/monitoring`);
+  await charts.getByText("Operations / s").waitFor();
+  await cli.getByRole("link", { name: "CLI", exact: true }).click();
+
+  const delays = [];
+  for (let n = 1; n <= 8; n++) {
+    // A different moment of the monitoring poll each time (ticks every second).
+    await cli.waitForTimeout(137 * n % 1000);
+    assert.equal(await runCli(cli, `SET chart:${n} x`), "OK");
+    const acked = Date.now();
+    await charts.waitForFunction(
+      (want) => document.querySelector('.chart-plot[aria-label^="Keys:"]')?.getAttribute("aria-label") === want,
+      `Keys: latest keys ${n}`, { polling: 20, timeout: 10_000 });
+    delays.push(Date.now() - acked);
+  }
+  delays.sort((a, b) => a - b);
+  const figure = { p50: percentile(delays, 50), max: delays[delays.length - 1], all: delays };
+  console.log(`FIGURE write-to-chart-ms ${JSON.stringify(figure)}`);
+  assert.ok(figure.max <= 2000, `a write took ${figure.max} ms to show in the chart: ${delays}`);
+  assert.match(await chartSummary(charts, "Operations / s"), /ops\/s [1-9]/);
+
+  // The window picker redraws at once with the other resolution.
+  const clicked = Date.now();
+  await charts.getByRole("button", { name: "24 hours" }).click();
+  await charts.getByText("One point per minute").waitFor();
+  const pickerMs = Date.now() - clicked;
+  console.log(`FIGURE window-picker-ms ${pickerMs}`);
+  assert.ok(pickerMs <= 2000, `the window picker took ${pickerMs} ms`);
+  assert.match(await chartSummary(charts, "Keys"), /^Keys: latest keys [1-8]$/); // minute means
+  await cli.context().close();
 });
 
 test("another user cannot see or open someone else's instance", async () => {

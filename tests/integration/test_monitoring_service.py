@@ -146,6 +146,25 @@ def test_writes_are_visible_in_the_metrics_api_within_seconds(setup):
     assert len(day["timestamps"]) == 1440 and day["resolution_seconds"] == 60
 
 
+def test_the_answer_says_when_the_next_sample_lands(setup):
+    """A chart that asks again after next_sample_in_ms finds the next sample already stored."""
+    nm, m, port = setup
+    client = redis.Redis(port=port, password=PASSWORD)
+    assert wait_for(lambda: metrics_of(m, "alpha")["latest"]["keys"] == 0, timeout=3)
+    waits = []
+    for n in range(1, 6):
+        client.set(f"next{n}", "v")
+        d = metrics_of(m, "alpha")
+        wait = d["next_sample_in_ms"]
+        assert 0 <= wait <= 1000 + 800, wait  # within the interval plus a poll's timeout
+        waits.append(wait)
+        time.sleep((wait + 100) / 1000)
+        after = metrics_of(m, "alpha")
+        assert after["latest"]["keys"] == n, (wait, d["latest"], after["latest"])
+        assert after["latest"]["timestamp_ms"] > d["latest"]["timestamp_ms"]
+    print(f"next_sample_in_ms: {waits}")
+
+
 def test_api_errors_and_token(setup):
     nm, m, port = setup
     for path in ["/v1/instances/alpha/metrics", "/v1/node-managers"]:

@@ -36,12 +36,13 @@ TEST(MonitoringRoutesTest, MetricsAreColumnarWithNullGaps) {
   auto window = *FindWindow("15m");
   auto view = store.Read("alpha", window.resolution, kT0 + 2100, window.points);
   ASSERT_TRUE(view);
-  json::value v = json::parse(InstanceMetricsJson("alpha", window, *view, "http://nm:7000"));
+  json::value v = json::parse(InstanceMetricsJson("alpha", window, *view, "http://nm:7000", 420));
   const json::object& o = v.as_object();
   EXPECT_EQ(o.at("instance_id").as_string(), "alpha");
   EXPECT_EQ(o.at("window").as_string(), "15m");
   EXPECT_EQ(o.at("resolution_seconds").as_int64(), 1);
   EXPECT_EQ(o.at("node_manager").as_string(), "http://nm:7000");
+  EXPECT_EQ(o.at("next_sample_in_ms").as_int64(), 420);
   const json::array& ts = o.at("timestamps").as_array();
   ASSERT_EQ(ts.size(), 900u);
   EXPECT_EQ(ts.back().as_int64(), kT0 + 2000);

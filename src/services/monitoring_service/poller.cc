@@ -1,5 +1,7 @@
 #include "services/monitoring_service/poller.h"
 
+#include <algorithm>
+
 #include "common/metrics.h"
 #include "services/monitoring_service/node_stats.h"
 
@@ -54,6 +56,8 @@ struct Poller::Node {
   mutable std::mutex mu;
   NodeManagerStatus status;
   bool attempted = false;
+  int64_t last_poll_done_ms = 0;      // answered or not
+  int64_t last_poll_duration_ms = 0;  // request, parsing and storing
 };
 
 Poller::Poller(PollerOptions options, std::shared_ptr<SeriesStore> store, log::Logger logger)
@@ -164,6 +168,8 @@ void Poller::PollOnce(Node* node) {
     was_failing = !s.last_error.empty();
     first_attempt = !node->attempted;
     node->attempted = true;
+    node->last_poll_done_ms = WallMs();
+    node->last_poll_duration_ms = static_cast<int64_t>(seconds * 1000.0);
     ++s.scrapes;
     if (error.empty()) {
       s.last_success_ms = now_ms;
@@ -204,6 +210,24 @@ void Poller::MaybeDropUnseen(int64_t now_ms) {
     logger_.Info("dropped series of instances unseen for 24 h", {},
                  {{"count", std::to_string(dropped)}});
   }
+}
+
+int64_t Poller::NextSampleInMs(uint16_t source, int64_t now_ms) const {
+  if (source >= nodes_.size()) {
+    return options_.interval.count();
+  }
+  const Node& node = *nodes_[source];
+  std::lock_guard lock(node.mu);
+  return NextSampleDelayMs(now_ms, options_.interval.count(), node.last_poll_done_ms,
+                           node.last_poll_duration_ms, options_.timeout.count());
+}
+
+int64_t NextSampleDelayMs(int64_t now_ms, int64_t interval_ms, int64_t last_poll_done_ms,
+                          int64_t last_poll_duration_ms, int64_t timeout_ms) {
+  const int64_t tick = now_ms - now_ms % interval_ms;
+  const bool this_tick_running = last_poll_done_ms < tick && now_ms - tick < timeout_ms;
+  const int64_t expected = (this_tick_running ? tick : tick + interval_ms) + last_poll_duration_ms;
+  return std::max<int64_t>(0, expected - now_ms);
 }
 
 std::vector<NodeManagerStatus> Poller::Status() const {

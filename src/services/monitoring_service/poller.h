@@ -52,6 +52,9 @@ class Poller {
   bool FirstRoundDone() const { return attempted_.load() >= options_.urls.size(); }
   /// Updates the gauges read at scrape time (sample age, instances, bytes).
   void RefreshGauges();
+  /// Milliseconds until node-manager `source`'s next sample should be stored, so a chart can
+  /// fetch right after it instead of up to a whole interval late.
+  int64_t NextSampleInMs(uint16_t source, int64_t now_ms) const;
 
  private:
   struct Node;
@@ -79,5 +82,11 @@ class Poller {
 
 /// Milliseconds since the Unix epoch (the series' clock).
 int64_t WallMs();
+
+/// When the next sample of a node-manager polled on ticks of `interval_ms` lands, from now:
+/// the tick after `now_ms` plus how long its last poll took, or this tick's poll still running
+/// (no poll finished since the tick, and the tick is younger than `timeout_ms`).
+int64_t NextSampleDelayMs(int64_t now_ms, int64_t interval_ms, int64_t last_poll_done_ms,
+                          int64_t last_poll_duration_ms, int64_t timeout_ms);
 
 }  // namespace mr::services::monitoring

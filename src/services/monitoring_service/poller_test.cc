@@ -34,6 +34,18 @@ class FakeNodeManager {
   std::unique_ptr<http::Server> server_;
 };
 
+TEST(PollerTest, NextSampleIsTheNextTickPlusThePollsDuration) {
+  // Ticks every 1000 ms; the last poll finished at 5'030 and took 30 ms.
+  EXPECT_EQ(NextSampleDelayMs(5'400, 1000, 5'030, 30, 800), 630);
+  EXPECT_EQ(NextSampleDelayMs(5'999, 1000, 5'030, 30, 800), 31);
+  // At 6'010 the 6'000 tick's poll has not finished yet: its sample lands at about 6'030.
+  EXPECT_EQ(NextSampleDelayMs(6'010, 1000, 5'030, 30, 800), 20);
+  // A poll slower than it was last time: never a negative wait.
+  EXPECT_EQ(NextSampleDelayMs(6'050, 1000, 5'030, 30, 800), 0);
+  // Past the timeout that tick's poll has failed: the next tick.
+  EXPECT_EQ(NextSampleDelayMs(6'900, 1000, 5'030, 30, 800), 130);
+}
+
 TEST(PollerTest, ASlowNodeManagerDoesNotDelayTheOthers) {
   FakeNodeManager fast("fast", 0ms);
   FakeNodeManager slow("slow", 1500ms);

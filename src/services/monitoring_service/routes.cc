@@ -54,14 +54,16 @@ http::Response MetricsRoute(const SeriesStore& store, const Poller& poller, http
                            req.request_id);
   }
   const std::string id = req.Param("id");
-  auto view = store.Read(id, window->resolution, WallMs(), window->points);
+  const int64_t now = WallMs();
+  auto view = store.Read(id, window->resolution, now, window->points);
   if (!view) {
     return http::JsonError(404, "not_found",
                            "no metrics for instance '" + id + "' (unknown, or not seen for 24 h)",
                            req.request_id);
   }
-  return http::Response::Json(200,
-                              InstanceMetricsJson(id, *window, *view, poller.url(view->source)));
+  return http::Response::Json(
+      200, InstanceMetricsJson(id, *window, *view, poller.url(view->source),
+                               poller.NextSampleInMs(view->source, now)));
 }
 
 http::Response NodeManagersRoute(const Poller& poller) {
@@ -119,7 +121,8 @@ std::optional<WindowSpec> FindWindow(std::string_view name) {
 }
 
 std::string InstanceMetricsJson(const std::string& id, const WindowSpec& window,
-                                const InstanceView& view, const std::string& node_manager) {
+                                const InstanceView& view, const std::string& node_manager,
+                                int64_t next_sample_in_ms) {
   const Window& w = view.window;
   std::string body;
   body.reserve(64 + w.timestamps_ms.size() * (14 + kFieldCount * 8));
@@ -174,6 +177,9 @@ std::string InstanceMetricsJson(const std::string& id, const WindowSpec& window,
   body += "},";
   AppendKey(&body, "node_manager");
   AppendString(&body, node_manager);
+  body += ",";
+  AppendKey(&body, "next_sample_in_ms");
+  AppendNumber(&body, static_cast<double>(next_sample_in_ms));
   body += "}";
   return body;
 }

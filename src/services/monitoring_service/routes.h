@@ -20,9 +20,11 @@ struct WindowSpec {
 };
 std::optional<WindowSpec> FindWindow(std::string_view name);
 
-/// The body of GET /v1/instances/{id}/metrics.
+/// The body of GET /v1/instances/{id}/metrics; `next_sample_in_ms` tells a chart when to ask
+/// again to get the next sample as soon as it is stored.
 std::string InstanceMetricsJson(const std::string& id, const WindowSpec& window,
-                                const InstanceView& view, const std::string& node_manager);
+                                const InstanceView& view, const std::string& node_manager,
+                                int64_t next_sample_in_ms);
 
 void AddMonitoringRoutes(http::Router* router, std::shared_ptr<SeriesStore> store,
                          std::shared_ptr<Poller> poller, std::string internal_token);

@@ -192,6 +192,8 @@ export interface InstanceMetrics {
   series: Partial<Record<MetricName, Column>>;
   latest: MetricsSample | null;
   node_manager?: string;
+  /** When monitoring expects the next sample, from now: live charts ask again just after it. */
+  next_sample_in_ms?: number;
 }
 
 /** REST data API (Upstash protocol): one entry per pipelined command. */
@@ -285,6 +287,7 @@ export const SCHEMA_KEYS = {
     "series",
     "latest",
     "node_manager",
+    "next_sample_in_ms",
   ),
   MetricsSample: exactKeys<MetricsSample>()(
     "timestamp_ms",
@@ -298,6 +301,6 @@ export const OPTIONAL_KEYS: Partial<Record<keyof typeof SCHEMA_KEYS, readonly st
   InstanceCreate: ["eviction_policy", "persistence"],
   InstanceUpdate: ["name", "memory_limit_mb", "eviction_policy", "persistence"],
   Instance: ["status_message"],
-  InstanceMetrics: ["node_manager"],
+  InstanceMetrics: ["node_manager", "next_sample_in_ms"],
   ApiKeyCreated: ["last_used_at"],
 };

@@ -68,9 +68,7 @@ function Usage({ instance }: { instance: Instance }) {
 export function InstancePage({ id, tab: rawTab }: { id: string; tab: string | undefined }) {
   const client = useClient();
   const inst = useAsync(() => client.getInstance(id), [id]);
-  const [confirm, setConfirm] = useState<"stop" | "delete" | null>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const [confirm, setConfirm] = useState<"start" | "stop" | "delete" | null>(null);
   const i = inst.data;
   useTitle(i ? i.name : "Instance");
   const unsettled = i ? i.status === "provisioning" || i.status === "deleting" || i.pending_change : false;
@@ -85,18 +83,6 @@ export function InstancePage({ id, tab: rawTab }: { id: string; tab: string | un
       </main>
     );
   }
-
-  const start = async () => {
-    setBusy(true);
-    setActionError(null);
-    try {
-      inst.setData(await client.startInstance(id));
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const prompt = i?.endpoint.port ? `${i.endpoint.host ?? "instance"}:${i.endpoint.port}` : id;
   const cliDisabled = i && i.status !== "running" ? `The instance is ${i.status}; start it to run commands.` : null;
@@ -120,11 +106,11 @@ export function InstancePage({ id, tab: rawTab }: { id: string; tab: string | un
             </div>
             <div className="row">
               {i.desired_state === "stopped" ? (
-                <button type="button" className="btn" onClick={start} disabled={busy}>
-                  {busy ? "Starting…" : "Start"}
+                <button type="button" className="btn" onClick={() => setConfirm("start")} disabled={i.status === "deleting"}>
+                  Start
                 </button>
               ) : (
-                <button type="button" className="btn" onClick={() => setConfirm("stop")} disabled={busy || i.status === "deleting"}>
+                <button type="button" className="btn" onClick={() => setConfirm("stop")} disabled={i.status === "deleting"}>
                   Stop
                 </button>
               )}
@@ -133,7 +119,6 @@ export function InstancePage({ id, tab: rawTab }: { id: string; tab: string | un
               </button>
             </div>
           </div>
-          <ErrorNotice error={actionError} />
           <nav className="tabs" aria-label="Instance sections">
             {TABS.map(([t, label]) => (
               <Link key={t} to={`/instances/${id}${t === "overview" ? "" : `/${t}`}`} className="tab" aria-current={t === tab ? "page" : undefined}>
@@ -153,6 +138,16 @@ export function InstancePage({ id, tab: rawTab }: { id: string; tab: string | un
             {tab === "monitoring" && <MonitoringPanel instanceId={i.id} />}
           </Suspense>
           {tab === "settings" && <SettingsForm key={i.id} instance={i} onSaved={inst.setData} />}
+          {confirm === "start" && (
+            <ConfirmDialog
+              title={`Start ${i.name}?`}
+              confirmLabel="Start instance"
+              onClose={() => setConfirm(null)}
+              onConfirm={async () => inst.setData(await client.startInstance(id))}
+            >
+              <p>It accepts connections again on {prompt} with the same password; its data is as it was when it stopped.</p>
+            </ConfirmDialog>
+          )}
           {confirm === "stop" && (
             <ConfirmDialog
               title={`Stop ${i.name}?`}

@@ -1,44 +1,19 @@
-import { useEffect, useRef, useState } from "react";
-import { METRICS_WINDOWS, type InstanceMetrics, type MetricName, type MetricsWindow } from "../../api/types";
+import { useState } from "react";
+import { METRICS_WINDOWS, type MetricName, type MetricsWindow } from "../../api/types";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { LineChart, type ChartSeries } from "../../components/LineChart";
 import { formatBytes, formatNumber } from "../../format";
-import { useClient, useInterval } from "../../hooks";
+import { useLiveMetrics } from "./useLiveMetrics";
 
-const POLL_MS = 2000;
 const WINDOW_LABELS: Record<MetricsWindow, string> = { "15m": "15 min", "1h": "1 hour", "24h": "24 hours" };
 
 const formatUs = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} ms` : `${Math.round(v)} µs`);
 const formatPct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
-/** Live charts of one instance, refreshed every 2 s while the tab is visible. */
+/** Live charts of one instance, fetched again just after each new sample while the tab is visible. */
 export default function MonitoringPanel({ instanceId }: { instanceId: string }) {
-  const client = useClient();
   const [win, setWin] = useState<MetricsWindow>("15m");
-  const [data, setData] = useState<InstanceMetrics | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const inFlight = useRef(false);
-  const winRef = useRef(win);
-  winRef.current = win;
-
-  const load = () => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    const asked = winRef.current;
-    client.metrics(instanceId, asked).then(
-      (m) => {
-        if (asked === winRef.current) {
-          setData(m);
-          setError(null);
-        }
-      },
-      (e: unknown) => setError(e),
-    ).finally(() => {
-      inFlight.current = false;
-    });
-  };
-  useEffect(load, [instanceId, win]); // load reads the window through winRef
-  useInterval(load, POLL_MS);
+  const { data, error } = useLiveMetrics(instanceId, win);
 
   const col = (name: MetricName) => data?.series[name] ?? [];
   const ts = data?.timestamps ?? [];
