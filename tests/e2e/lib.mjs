@@ -34,8 +34,8 @@ after(async () => {
 });
 
 /** A page in its own browser context: no storage shared with the other tests. */
-export async function newPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+export async function newPage(contextOptions = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
   ctx.setDefaultTimeout(20_000);
   return ctx.newPage();
 }

@@ -61,7 +61,7 @@ function Header({ email }: { email: string | null }) {
   const current = (to: string) => (to === "/" ? path === "/" || path.startsWith("/instances") : path.startsWith(to));
   return (
     <header className="topbar">
-      <Link to="/" className="brand" aria-label="MiniRedis home">
+      <Link to="/" className="brand">
         <span className="brand-mark" aria-hidden="true">M</span>
         <span className="hide-narrow">MiniRedis</span>
       </Link>

@@ -15,6 +15,9 @@ describe("LineChart", () => {
     expect(d).toContain("L");
     expect(linePath([null, null], 1)).toBe("");
   });
+  it("keeps a line at the maximum or at zero off the chart's frame", () => {
+    expect(linePath([0, 4], 4)).toBe("M0.0 146.0L600.0 4.0");
+  });
   it("summarises the latest values for screen readers", () => {
     render(
       <LineChart

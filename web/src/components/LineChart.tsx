@@ -9,6 +9,8 @@ export interface ChartSeries {
 
 const W = 600;
 const H = 150;
+/** Room above the scale's maximum and below zero, so a line there is not drawn on the frame. */
+const PAD = 4;
 
 /** Rounds up to 1, 2 or 5 × 10^n so the axis reads well. */
 export function niceMax(v: number): number {
@@ -31,7 +33,7 @@ export function linePath(values: (number | null)[], max: number): string {
       return;
     }
     const x = (i * dx).toFixed(1);
-    const y = (H - (Math.min(v, max) / max) * H).toFixed(1);
+    const y = (H - PAD - (Math.min(v, max) / max) * (H - 2 * PAD)).toFixed(1);
     d += `${pen ? "L" : "M"}${x} ${y}`;
     pen = true;
   });

@@ -23,9 +23,10 @@ export function ConnectionDetails({ instance }: { instance: Instance }) {
             <dt>{it.label}</dt>
             <dd>
               {it.multiline ? (
-                <pre className="code">{reveal || !it.secret ? it.value : maskSecrets(it.value, instance)}</pre>
+                // Focusable, so a keyboard can scroll a snippet wider than the card.
+                <pre className="code" tabIndex={0}>{reveal || !it.secret ? it.value : maskSecrets(it.value, instance)}</pre>
               ) : (
-                <code className="code-inline">{reveal || !it.secret ? it.value : maskSecrets(it.value, instance)}</code>
+                <code className="code-inline" tabIndex={0}>{reveal || !it.secret ? it.value : maskSecrets(it.value, instance)}</code>
               )}
               <CopyButton text={it.value} what={it.label} />
             </dd>

@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from "react";
-import { errorMessage } from "../../api/errors";
+import { useState } from "react";
 import type { Instance, RespValue } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useClient } from "../../hooks";
 import { KeyEditor } from "./KeyEditor";
-import { formatTtl, type KeyRow } from "./keyData";
+import { formatTtl, type Created, type KeyRow } from "./keyData";
+import { NewKeyForm } from "./NewKeyForm";
 
 const PAGE = 50;
 
@@ -19,8 +19,8 @@ export default function KeyBrowser({ instance, disabledReason }: { instance: Ins
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<KeyRow | null>(null);
   const [deleting, setDeleting] = useState<KeyRow | null>(null);
-  const [newKey, setNewKey] = useState({ key: "", value: "" });
-  const [newError, setNewError] = useState<unknown>(null);
+  const [retryTtl, setRetryTtl] = useState(""); // prefills the editor's TTL after a failed EXPIRE
+  const [creations, setCreations] = useState(0); // remounts the editor when its key is created anew
   const run = (cmd: string[]) => client.runCommand(instance.id, cmd);
 
   /** TYPE and TTL of each key: one pipelined REST request when the instance has a REST token. */
@@ -75,20 +75,12 @@ export default function KeyBrowser({ instance, disabledReason }: { instance: Ins
     }
   };
 
-  const createKey = async (e: FormEvent) => {
-    e.preventDefault();
-    setNewError(null);
-    if (newKey.key === "") {
-      setNewError(new Error("Enter a key name."));
-      return;
-    }
-    try {
-      await run(["SET", newKey.key, newKey.value]);
-      setNewKey({ key: "", value: "" });
-      await scan("0", true);
-    } catch (err) {
-      setNewError(err);
-    }
+  /** A created key joins the top of the list (whatever the pattern) and opens in the editor. */
+  const created = ({ row, expireError, ttl }: Created) => {
+    setRows((old) => [row, ...old.filter((x) => x.key !== row.key)]);
+    setOpen(row);
+    setRetryTtl(expireError !== null ? ttl : "");
+    setCreations((n) => n + 1);
   };
 
   if (disabledReason) return <p className="notice notice-info">{disabledReason}</p>;
@@ -112,7 +104,7 @@ export default function KeyBrowser({ instance, disabledReason }: { instance: Ins
               {rows.map((r) => (
                 <tr key={r.key} aria-selected={open?.key === r.key}>
                   <td data-label="Key" className="mono break">
-                    <button type="button" className="linklike" onClick={() => setOpen(r)}>{r.key}</button>
+                    <button type="button" className="linklike" onClick={() => { setOpen(r); setRetryTtl(""); }}>{r.key}</button>
                   </td>
                   <td data-label="Type"><span className={`type type-${r.type}`}>{r.type}</span></td>
                   <td data-label="TTL">{formatTtl(r.ttl)}</td>
@@ -130,9 +122,10 @@ export default function KeyBrowser({ instance, disabledReason }: { instance: Ins
       )}
       {open && (
         <KeyEditor
-          key={open.key}
+          key={`${creations}:${open.key}`}
           instanceId={instance.id}
           row={open}
+          initialTtl={retryTtl}
           onClose={() => setOpen(null)}
           onChanged={(r) => {
             setRows((old) => old.map((x) => (x.key === r.key ? r : x)));
@@ -140,21 +133,7 @@ export default function KeyBrowser({ instance, disabledReason }: { instance: Ins
           }}
         />
       )}
-      <form className="card stack" onSubmit={createKey} aria-labelledby="newkey-title">
-        <h3 id="newkey-title">Add a string key</h3>
-        <div className="grid-2">
-          <div className="field">
-            <label htmlFor="new-key">Key</label>
-            <input id="new-key" className="mono" value={newKey.key} onChange={(e) => setNewKey({ ...newKey, key: e.target.value })} spellCheck={false} />
-          </div>
-          <div className="field">
-            <label htmlFor="new-value">Value</label>
-            <input id="new-value" className="mono" value={newKey.value} onChange={(e) => setNewKey({ ...newKey, value: e.target.value })} spellCheck={false} />
-          </div>
-        </div>
-        {newError !== null && <p className="notice notice-error" role="alert">{errorMessage(newError)}</p>}
-        <div className="actions"><button type="submit" className="btn">Add key</button></div>
-      </form>
+      <NewKeyForm run={run} onCreated={created} />
       {deleting && (
         <ConfirmDialog
           title="Delete this key?"

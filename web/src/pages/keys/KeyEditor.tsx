@@ -1,18 +1,22 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { errorMessage } from "../../api/errors";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAsync, useClient } from "../../hooks";
-import { addCommand, COLUMNS, formatTtl, ITEM_LIMIT, readCommand, removeCommand, setCommand, toPairs, type KeyRow, type Pair } from "./keyData";
+import { CollectionItems, StreamEntries, type Act } from "./KeyItems";
+import { COLUMNS, formatTtl, isTtl, readCommand, toPairs, toStreamEntries, TTL_ERROR, type KeyRow } from "./keyData";
 
 /** One key: its value by type, edits through the matching Redis commands, TTL and delete. */
 export function KeyEditor({
   instanceId,
   row,
+  initialTtl = "",
   onClose,
   onChanged,
 }: {
   instanceId: string;
   row: KeyRow;
+  /** Prefills "Expire in" (after a create whose EXPIRE failed, so trying again is one click). */
+  initialTtl?: string;
   onClose: () => void;
   onChanged: (r: KeyRow) => void;
 }) {
@@ -20,119 +24,104 @@ export function KeyEditor({
   const run = (cmd: string[]) => client.runCommand(instanceId, cmd);
   const read = readCommand(row.type, row.key);
   const value = useAsync(async () => (read ? run(read) : null), [row.key]);
-  const [text, setText] = useState<string | null>(null);
-  const [edit, setEdit] = useState<{ first: string; second: string } | null>(null);
-  const [add, setAdd] = useState({ first: "", second: "" });
-  const [ttlInput, setTtlInput] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState<string | null>(null);
-  const cols = COLUMNS[row.type];
+  const heading = useRef<HTMLHeadingElement>(null);
 
-  const act = async (cmd: string[] | null, done: string) => {
-    if (!cmd) return;
+  // The editor opens below the list: move keyboard and screen-reader focus to it.
+  useEffect(() => heading.current?.focus(), []);
+
+  const act: Act = async (cmds, done) => {
     setError(null);
     setNote(null);
     try {
-      await run(cmd);
+      for (const cmd of cmds) await run(cmd);
       setNote(done);
       value.reload();
-      if (cmd[0] === "EXPIRE" || cmd[0] === "PERSIST") {
-        const ttl = await run(["TTL", row.key]);
-        onChanged({ ...row, ttl: typeof ttl === "number" ? ttl : null });
-      }
+      return true;
     } catch (e) {
       setError(e);
+      return false;
     }
   };
 
-  const saveString = (e: FormEvent) => {
-    e.preventDefault();
-    if (text !== null) void act(["SET", row.key, text, "KEEPTTL"], "Saved.");
+  /** EXPIRE or PERSIST, then the key's new TTL for the list. */
+  const changeTtl = async (cmd: string[], done: string) => {
+    if (!(await act([cmd], done))) return false;
+    try {
+      const ttl = await run(["TTL", row.key]);
+      onChanged({ ...row, ttl: typeof ttl === "number" ? ttl : null });
+    } catch {
+      onChanged({ ...row, ttl: null }); // the change is made; only the new TTL is unknown
+    }
+    return true;
   };
 
-  const pairs: Pair[] = value.data !== undefined && value.data !== null ? toPairs(row.type, value.data) : [];
-  const stringValue = row.type === "string" && typeof value.data === "string" ? value.data : null;
-
+  const data = value.data ?? null;
   return (
     <section className="card stack key-editor" aria-labelledby="key-editor-title">
       <div className="row-between">
-        <h3 id="key-editor-title" className="mono break">{row.key}</h3>
+        <h3 id="key-editor-title" className="mono break" ref={heading} tabIndex={-1}>{row.key}</h3>
         <button type="button" className="btn btn-small" onClick={onClose}>Close</button>
       </div>
       <p className="small muted">
         Type <strong>{row.type}</strong> · TTL {formatTtl(row.ttl)}
       </p>
       <ErrorNotice error={value.error} onRetry={value.reload} />
-      {!read && <p className="muted">Viewing keys of type {row.type} is not supported here; use the CLI.</p>}
-      {row.type === "string" && stringValue !== null && (
-        <form onSubmit={saveString} className="stack">
-          <label htmlFor="string-value">Value</label>
-          <textarea id="string-value" className="mono" rows={4} value={text ?? stringValue} onChange={(e) => setText(e.target.value)} spellCheck={false} />
-          <div className="actions"><button type="submit" className="btn btn-primary" disabled={text === null || text === stringValue}>Save</button></div>
-        </form>
-      )}
-      {cols && (
-        <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{cols[0]}</th>
-                  {cols[1] && <th scope="col">{cols[1]}</th>}
-                  <th scope="col"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {pairs.map((p) => (
-                  <tr key={`${p[0]}\u0000${p[1] ?? ""}`}>
-                    <td className="mono break">{p[0]}</td>
-                    {cols[1] && (
-                      <td className="mono break">
-                        {edit && edit.first === p[0] ? (
-                          <form className="row" onSubmit={(e) => { e.preventDefault(); void act(setCommand(row.type, row.key, edit.first, edit.second), "Saved.").then(() => setEdit(null)); }}>
-                            <label className="sr-only" htmlFor="edit-second">New {cols[1]}</label>
-                            <input id="edit-second" className="mono grow" value={edit.second} onChange={(e) => setEdit({ ...edit, second: e.target.value })} autoFocus />
-                            <button type="submit" className="btn btn-small btn-primary">Save</button>
-                            <button type="button" className="btn btn-small" onClick={() => setEdit(null)}>Cancel</button>
-                          </form>
-                        ) : (
-                          p[1]
-                        )}
-                      </td>
-                    )}
-                    <td className="right nowrap">
-                      {cols[1] && (
-                        <button type="button" className="btn btn-small" onClick={() => setEdit({ first: p[0], second: p[1] ?? "" })} aria-label={`Edit ${p[0]}`}>Edit</button>
-                      )}
-                      <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => void act(removeCommand(row.type, row.key, p), "Removed.")} aria-label={`Remove ${p[0]}`}>Remove</button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {pairs.length >= ITEM_LIMIT && <p className="small muted">Showing the first {ITEM_LIMIT} items.</p>}
-          <form className="row wrap" onSubmit={(e) => { e.preventDefault(); void act(addCommand(row.type, row.key, add.first, add.second), "Added.").then(() => setAdd({ first: "", second: "" })); }}>
-            <label className="sr-only" htmlFor="add-first">{row.type === "list" ? "Value" : cols[0]}</label>
-            <input id="add-first" className="mono grow" placeholder={row.type === "list" ? "value to push" : cols[0].toLowerCase()} value={add.first} onChange={(e) => setAdd({ ...add, first: e.target.value })} />
-            {cols[1] && row.type !== "list" && (
-              <>
-                <label className="sr-only" htmlFor="add-second">{cols[1]}</label>
-                <input id="add-second" className="mono grow" placeholder={cols[1].toLowerCase()} value={add.second} onChange={(e) => setAdd({ ...add, second: e.target.value })} />
-              </>
-            )}
-            <button type="submit" className="btn" disabled={add.first === ""}>Add</button>
-          </form>
-        </>
-      )}
-      <form className="row wrap" onSubmit={(e) => { e.preventDefault(); if (/^\d+$/.test(ttlInput)) void act(["EXPIRE", row.key, ttlInput], "Expiry set."); else setError(new Error("Enter the TTL as whole seconds.")); }}>
-        <label htmlFor="ttl-input">Expire in (s)</label>
-        <input id="ttl-input" inputMode="numeric" className="narrow" value={ttlInput} onChange={(e) => setTtlInput(e.target.value)} />
-        <button type="submit" className="btn btn-small">Set TTL</button>
-        <button type="button" className="btn btn-small" onClick={() => void act(["PERSIST", row.key], "Expiry removed.")}>Remove TTL</button>
-      </form>
+      {!read && <Unsupported type={row.type} />}
+      {row.type === "string" && typeof data === "string" && <StringValue key={data} initial={data} onSave={(v) => act([["SET", row.key, v, "KEEPTTL"]], "Saved.")} />}
+      {COLUMNS[row.type] && data !== null && <CollectionItems row={row} pairs={toPairs(row.type, data)} act={act} />}
+      {row.type === "stream" && data !== null && <StreamEntries row={row} entries={toStreamEntries(data)} act={act} />}
+      {read && <TtlForm initial={initialTtl} onSet={(s) => changeTtl(["EXPIRE", row.key, s], "Expiry set.")} onRemove={() => changeTtl(["PERSIST", row.key], "Expiry removed.")} />}
       {error !== null && <p className="notice notice-error" role="alert">{errorMessage(error)}</p>}
       {note && <p className="notice notice-ok" role="status">{note}</p>}
     </section>
+  );
+}
+
+/** Read-only: a type the console cannot show (a module's type), or a key that is gone. */
+function Unsupported({ type }: { type: string }) {
+  if (type === "none") {
+    return <p className="notice notice-info">This key no longer exists: it expired or was deleted. Scan again to refresh the list.</p>;
+  }
+  return (
+    <p className="notice notice-info">
+      Keys of type <strong>{type}</strong> are read-only here: the console cannot show or edit them. Use the CLI tab
+      to work with this key, or delete it from the list.
+    </p>
+  );
+}
+
+function StringValue({ initial, onSave }: { initial: string; onSave: (v: string) => Promise<boolean> }) {
+  const [text, setText] = useState(initial);
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    void onSave(text);
+  };
+  return (
+    <form onSubmit={save} className="stack">
+      <label htmlFor="string-value">Value</label>
+      <textarea id="string-value" className="mono" rows={4} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+      <div className="actions"><button type="submit" className="btn btn-primary" disabled={text === initial}>Save</button></div>
+    </form>
+  );
+}
+
+function TtlForm({ initial, onSet, onRemove }: { initial: string; onSet: (s: string) => Promise<boolean>; onRemove: () => Promise<boolean> }) {
+  const [ttl, setTtl] = useState(initial);
+  const [invalid, setInvalid] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setInvalid(!isTtl(ttl));
+    if (isTtl(ttl) && (await onSet(ttl))) setTtl("");
+  };
+  return (
+    <form className="row wrap" onSubmit={submit}>
+      <label htmlFor="ttl-input">Expire in (s)</label>
+      <input id="ttl-input" inputMode="numeric" className="narrow" value={ttl} onChange={(e) => setTtl(e.target.value)} aria-invalid={invalid ? true : undefined} aria-describedby={invalid ? "ttl-input-err" : undefined} />
+      <button type="submit" className="btn btn-small">Set TTL</button>
+      <button type="button" className="btn btn-small" onClick={() => void onRemove()}>Remove TTL</button>
+      {invalid && <p id="ttl-input-err" className="field-error">{TTL_ERROR}</p>}
+    </form>
   );
 }
