@@ -17,6 +17,19 @@ test("a developer signs up, creates an instance, uses it and deletes it", async 
   await shot(page, "signup-validation");
   await signUp(page, "journey");
   await shot(page, "instances-empty");
+  // Invalid values in the create dialog: said next to each field, nothing sent, nothing cleared.
+  await page.getByRole("button", { name: "Create instance" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name").fill("cache<script>");
+  await dialog.getByLabel("Memory limit (MB)").fill("1.5");
+  await dialog.getByRole("button", { name: "Create instance" }).click();
+  await dialog.getByText("Use letters, digits, spaces, and . _ - only.").waitFor();
+  await dialog.getByText("Enter a whole number of MB.").waitFor();
+  assert.equal(await dialog.getByLabel("Name").inputValue(), "cache<script>");
+  assert.equal(await dialog.getByLabel("Memory limit (MB)").inputValue(), "1.5");
+  await shot(page, "create-validation");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
   await createInstance(page, "cache");
   await shot(page, "instance-overview");
 
