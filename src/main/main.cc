@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/shutdown_signals.h"
 #include "main/healthcheck.h"
+#include "main/in_process.h"
 #include "main/platform.h"
 #include "main/redis_server_main.h"
 #include "main/targets.h"
@@ -77,26 +78,6 @@ void RaiseFileLimit() {
 
 }  // namespace
 
-namespace {
-
-// With the gateway in the same process, every request reaching auth-service and the backend came
-// through it (their ports bind where the gateway's does), so the client's address is the last
-// X-Forwarded-For entry. Without this, login throttling would see every user as the gateway's
-// address, and one attacker's failed logins would lock everyone out. Explicit settings win.
-void TrustTheGatewayInProcess(const std::vector<std::string>& modules,
-                              const mr::ConfigSources& sources, mr::Config* config) {
-  if (std::find(modules.begin(), modules.end(), "api-gateway") == modules.end()) {
-    return;
-  }
-  for (const char* setting : {"AUTH_TRUST_FORWARDED_FOR", "BACKEND_TRUST_FORWARDED_FOR"}) {
-    if (!sources.flags.count(setting) && !sources.environment.count(setting) &&
-        !sources.env_file.count(setting)) {
-      config->Set(setting, "true");
-    }
-  }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   RaiseFileLimit();
@@ -168,7 +149,8 @@ int main(int argc, char** argv) {
     // One process: the services can share a token nobody else knows. Split deployments set it.
     config->Set("INTERNAL_TOKEN", RandomToken());
   }
-  TrustTheGatewayInProcess(*order, *sources, &*config);
+  mr::TrustTheGatewayInProcess(*order, *sources, &*config);
+  mr::PointAtPeersInProcess(*order, *sources, &*config);
   mr::BlockShutdownSignals();
   return mr::RunPlatform(*config, *order);
 }

@@ -15,19 +15,11 @@ from urllib.parse import parse_qsl, urlparse
 import pytest
 import requests
 
-from support import ROOT, Platform, SERVICE_PORT_SETTINGS, free_port, free_port_range
+from support import ROOT, Platform, free_port, free_port_range
 
 E2E_DIR = Path(__file__).parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 POOL = 8
-
-
-def point_at_each_other(p):
-    """Services find each other by URL, also in one process: point them at this platform's ports."""
-    for svc, setting in (("auth-service", "AUTH_SERVICE_URL"), ("backend", "BACKEND_URL"),
-                         ("monitoring-service", "MONITORING_SERVICE_URL"),
-                         ("node-manager", "NODE_MANAGER_URLS")):
-        p.env[setting] = p.url(svc)
 
 
 @pytest.fixture
@@ -39,7 +31,6 @@ def platform(tmp_path):
         # Short-lived access tokens make the console refresh every ~10 s during the run.
         "ACCESS_TOKEN_TTL": "70s", "RATE_LIMIT_PER_ADDRESS": "200",
     })
-    point_at_each_other(p)
     console = p.url("frontend")
     p.env["CORS_ORIGIN"] = console
     p.env["PUBLIC_API_URL"] = p.url("api-gateway")
@@ -101,7 +92,6 @@ class SplitPlatform:
             "REDIS_PORT_START": str(start), "REDIS_PORT_END": str(start + POOL - 1),
             "METRICS_POLL_INTERVAL": "1s", "NODE_MEMORY_MB": "1024", "LOG_LEVEL": "info",
             "RATE_LIMIT_PER_ADDRESS": "200"})
-        point_at_each_other(self.api)
         self.api.env["CORS_ORIGIN"] = self.api.url("frontend")
         self.fe = Platform(tmp_path / "fe", target="frontend", extra_env={
             "FRONTEND_PORT": str(self.api.ports["frontend"]),

@@ -31,6 +31,32 @@ def test_all_target_serves_health_ready_metrics_on_six_ports(platform_factory):
     assert 'route="/healthz",service="backend",status="200"' in text
 
 
+def test_all_in_one_with_moved_ports_needs_no_service_urls(platform_factory):
+    """Every port is moved and no *_URL is set: the services of one process find each other."""
+    p = platform_factory().start(wait_for=SERVICE_PORT_SETTINGS)
+    for setting in ("AUTH_SERVICE_URL", "BACKEND_URL", "MONITORING_SERVICE_URL", "NODE_MANAGER_URLS"):
+        assert setting not in p.env
+    api = p.url("api-gateway")
+    account = {"email": f"moved-{time.time_ns()}@example.com", "password": "correct-Horse-battery-9"}
+    assert requests.post(f"{api}/api/v1/auth/register", json=account, timeout=10).status_code == 201
+    tokens = requests.post(f"{api}/api/v1/auth/login", json=account, timeout=10).json()
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    deadline = time.time() + 20
+    while True:  # the backend's first look at node-manager may still be on its way
+        r = requests.post(f"{api}/api/v1/instances", json={"name": "moved", "memory_limit_mb": 8},
+                          headers=auth, timeout=10)
+        if r.status_code != 503 or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert r.status_code == 201, r.text
+    iid = r.json()["id"]
+    r = requests.post(f"{api}/api/v1/instances/{iid}/command", json={"command": ["PING"]},
+                      headers=auth, timeout=10)
+    assert r.status_code == 200 and r.json()["result"] == "PONG", r.text
+    r = requests.get(f"{api}/api/v1/instances/{iid}/metrics", headers=auth, timeout=10)
+    assert r.status_code == 200, r.text
+
+
 def test_sigterm_exits_zero_within_five_seconds(platform_factory):
     p = platform_factory().start(wait_for=SERVICE_PORT_SETTINGS)
     # An idle keep-alive connection must not hold shutdown up.

@@ -77,12 +77,17 @@ void RegisterGatewaySettings(ConfigSchema* s) {
           validate::Port(), false, o});
   s->Add({"AUTH_SERVICE_URL", "http://127.0.0.1:8000",
           "Base URL of auth-service: the gateway forwards auth routes to it, and the gateway and "
-          "backend fetch its JWKS to verify access tokens.",
+          "backend fetch its JWKS to verify access tokens. Unset in a process that runs "
+          "auth-service too: its own AUTH_SERVICE_PORT.",
           validate::Url(), false, o});
-  s->Add({"BACKEND_URL", "http://127.0.0.1:5500", "Base URL of the backend service.",
+  s->Add({"BACKEND_URL", "http://127.0.0.1:5500",
+          "Base URL of the backend service. Unset in a process that runs the backend too: its "
+          "own BACKEND_PORT.",
           validate::Url(), false, o});
   s->Add({"MONITORING_SERVICE_URL", "http://127.0.0.1:9000",
-          "Base URL of the monitoring service.", validate::Url(), false, o});
+          "Base URL of the monitoring service. Unset in a process that runs it too: its own "
+          "MONITORING_SERVICE_PORT.",
+          validate::Url(), false, o});
   s->Add({"CORS_ORIGIN", "http://localhost:5173,http://127.0.0.1:5173",
           "Comma-separated browser origins allowed to call the API (the console's); * allows "
           "any. The REST data API allows any origin (its token is not a cookie).",

@@ -110,7 +110,8 @@ void RegisterRuntimeSettings(ConfigSchema* s) {
           "Service-to-service bearer token; generated at start when empty in the all-in-one.",
           nullptr, true, o});
   s->Add({"NODE_MANAGER_URLS", "http://127.0.0.1:7000",
-          "Comma-separated node-manager base URLs (backend places instances, monitoring polls).",
+          "Comma-separated node-manager base URLs (backend places instances, monitoring polls). "
+          "Unset in a process that runs node-manager too: its own NODE_MANAGER_PORT.",
           validate::NonEmpty(), false, o});
 }
 
