@@ -97,6 +97,8 @@ const CommandRegistry& Commands() {
     RegisterSlowlogFamily(r);
     RegisterPersistenceFamily(r);
     RegisterDumpFamily(r);
+    RegisterGeoFamily(r);
+    RegisterBitfieldFamily(r);
     r->Seal();
     return r;
   }();

@@ -28,6 +28,7 @@ enum Flag : uint32_t {
   NO_MULTI = 1u << 10,   // refused inside MULTI (WATCH)
   MULTI_CTRL = 1u << 11,  // runs immediately inside MULTI (EXEC DISCARD MULTI WATCH QUIT RESET)
   CONNECTION = 1u << 12,  // needs the network layer (session-level, e.g. HELLO AUTH CLIENT)
+  MOVABLEKEYS = 1u << 13,  // more keys than first..last, found by parsing (GEORADIUS ... STORE)
 };
 }  // namespace co
 

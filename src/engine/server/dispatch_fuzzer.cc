@@ -32,6 +32,14 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
 // Offsets that make Redis allocate up to 512 MB are valid but only slow the fuzzer down.
 bool TooBig(const std::vector<std::string_view>& args) {
   if (args.size() < 3) return false;
+  if (EqualsNoCase(args[0], "bitfield") || EqualsNoCase(args[0], "bitfield_ro")) {
+    for (size_t i = 2; i + 2 < args.size(); ++i) {
+      bool field = EqualsNoCase(args[i], "get") || EqualsNoCase(args[i], "set") ||
+                   EqualsNoCase(args[i], "incrby");
+      if (field && args[i + 2].size() > 6) return true;  // offset (or #index) up to 999999
+    }
+    return false;
+  }
   if (!EqualsNoCase(args[0], "setrange") && !EqualsNoCase(args[0], "setbit")) return false;
   return args[2].size() > 7;
 }

@@ -21,5 +21,7 @@ void RegisterPubSubFamily(CommandRegistry* r);
 void RegisterSlowlogFamily(CommandRegistry* r);
 void RegisterPersistenceFamily(CommandRegistry* r);
 void RegisterDumpFamily(CommandRegistry* r);
+void RegisterGeoFamily(CommandRegistry* r);
+void RegisterBitfieldFamily(CommandRegistry* r);
 
 }  // namespace mr::engine

@@ -179,7 +179,8 @@ void CommandInfoReply(CommandContext& c, const CommandId& cmd) {
   static constexpr std::pair<uint32_t, std::string_view> kFlags[] = {
       {WRITE, "write"},     {READONLY, "readonly"}, {DENYOOM, "denyoom"}, {ADMIN, "admin"},
       {PUBSUB, "pubsub"},   {NOSCRIPT, "noscript"}, {BLOCKING, "blocking"},
-      {LOADING, "loading"}, {STALE, "stale"},       {FAST, "fast"}};
+      {LOADING, "loading"}, {STALE, "stale"},       {FAST, "fast"},
+      {MOVABLEKEYS, "movablekeys"}};  // Redis lists it last, after the command's own flags
   size_t n = 0;
   for (const auto& [bit, name] : kFlags) {
     n += (cmd.flags & bit) ? 1 : 0;
