@@ -97,6 +97,7 @@ const CommandRegistry& Commands() {
     RegisterSlowlogFamily(r);
     RegisterPersistenceFamily(r);
     RegisterDumpFamily(r);
+    RegisterScriptFamily(r);
     r->Seal();
     return r;
   }();

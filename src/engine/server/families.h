@@ -21,5 +21,6 @@ void RegisterPubSubFamily(CommandRegistry* r);
 void RegisterSlowlogFamily(CommandRegistry* r);
 void RegisterPersistenceFamily(CommandRegistry* r);
 void RegisterDumpFamily(CommandRegistry* r);
+void RegisterScriptFamily(CommandRegistry* r);
 
 }  // namespace mr::engine
