@@ -21,3 +21,12 @@ target_include_directories(soci INTERFACE /usr/include/postgresql)
 add_library(boost_net INTERFACE)
 target_link_libraries(boost_net INTERFACE Boost::headers Threads::Threads)
 target_compile_definitions(boost_net INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+
+# Lua 5.1 (the version Redis embeds) for EVAL, linked statically so the runtime images need no
+# liblua. Debian's C++ build of the same sources (lua5.1-c++): a Lua error unwinds as a C++
+# exception, so the destructors of our C functions run (the C build longjmps over them).
+pkg_check_modules(LUA51 REQUIRED lua5.1-c++)
+find_library(LUA51_STATIC_LIB NAMES liblua5.1-c++.a HINTS ${LUA51_LIBRARY_DIRS} REQUIRED)
+add_library(lua51 INTERFACE)
+target_include_directories(lua51 SYSTEM INTERFACE ${LUA51_INCLUDE_DIRS})
+target_link_libraries(lua51 INTERFACE ${LUA51_STATIC_LIB} m ${CMAKE_DL_LIBS})

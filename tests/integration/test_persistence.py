@@ -274,3 +274,30 @@ def test_rdb_from_redis_server_is_restored_and_ours_loads_in_redis_server(nm, re
     got = contents(back)
     assert got == {**expected, "dbsize": expected["dbsize"] + 1}
     assert back.get("added") == "by-miniredis"
+
+
+def test_script_effects_replay_from_the_log_exactly(nm):
+    """EVAL is never logged: its writes are, as one MULTI/EXEC block, and replay exactly (even
+    what the script computed from the data, which a re-run would not reproduce)."""
+    create(nm, "scripted", "aof-always")
+    c = client(nm, "scripted")
+    c.rpush("queue", "a", "b", "c")
+    moved = c.eval("local v = redis.call('lpop', KEYS[1]) redis.call('set', KEYS[2], v) "
+                   "redis.call('incrby', KEYS[3], #v + redis.call('llen', KEYS[1])) "
+                   "redis.call('hset', KEYS[4], 'f', redis.call('time')[1]) return v",
+                   4, "queue", "moved", "counter", "stamp")
+    assert moved == "a"
+    stamp = c.hget("stamp", "f")
+    try:
+        c.eval("redis.call('set', 'partial', '1') return redis.call('incr', 'queue')", 0)
+    except redis.ResponseError:
+        pass  # the error stops the script; the write before it stays, as in Redis
+    before = {k: c.dump(k) for k in sorted(c.keys("*"))}
+    restart(nm, signal.SIGKILL)
+    c = client(nm, "scripted")
+    assert {k: c.dump(k) for k in sorted(c.keys("*"))} == before
+    assert c.hget("stamp", "f") == stamp and c.get("partial") == "1"
+    log = b"".join(p.read_bytes()
+                   for p in sorted(instance_dir(nm, "scripted").glob("appendonly-*.aof")))
+    assert b"eval" not in log.lower()
+    assert b"*1\r\n$5\r\nmulti\r\n*2\r\n$4\r\nlpop\r\n$5\r\nqueue\r\n" in log

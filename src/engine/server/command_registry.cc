@@ -99,6 +99,7 @@ const CommandRegistry& Commands() {
     RegisterDumpFamily(r);
     RegisterGeoFamily(r);
     RegisterBitfieldFamily(r);
+    RegisterScriptFamily(r);
     r->Seal();
     return r;
   }();

@@ -26,6 +26,7 @@ enum class Param {
   kSlowlogSlowerThan,
   kSlowlogMaxLen,
   kLatencyThreshold,
+  kBusyReplyThreshold,
 };
 
 struct ParamDef {
@@ -55,6 +56,8 @@ constexpr ParamDef kParams[] = {
     {"slowlog-log-slower-than", Param::kSlowlogSlowerThan},
     {"slowlog-max-len", Param::kSlowlogMaxLen},
     {"latency-monitor-threshold", Param::kLatencyThreshold},
+    {"busy-reply-threshold", Param::kBusyReplyThreshold},
+    {"lua-time-limit", Param::kBusyReplyThreshold},
 };
 
 // Server-wide parameters: readable, never settable by a tenant.
@@ -105,6 +108,8 @@ std::string Get(const Instance& inst, Param p) {
       return std::to_string(cfg.command_log.max_len);
     case Param::kLatencyThreshold:
       return std::to_string(cfg.command_log.latency_threshold_ms);
+    case Param::kBusyReplyThreshold:
+      return std::to_string(cfg.busy_reply_threshold_ms);
   }
   return "";
 }
@@ -138,6 +143,13 @@ std::string Set(InstanceConfig* cfg, Param p, std::string_view name, std::string
       return bad_int;
     }
     cfg->command_log.slower_than_us = n;
+    return "";
+  }
+  if (p == Param::kBusyReplyThreshold) {  // milliseconds, Redis' range (0..LLONG_MAX)
+    if (!ParseInt(v, &n) || n < 0) {
+      return bad_int;
+    }
+    cfg->busy_reply_threshold_ms = n;
     return "";
   }
   if (!ParseInt(v, &n) || n < 0 || n > UINT32_MAX) {

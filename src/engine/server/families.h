@@ -23,5 +23,6 @@ void RegisterPersistenceFamily(CommandRegistry* r);
 void RegisterDumpFamily(CommandRegistry* r);
 void RegisterGeoFamily(CommandRegistry* r);
 void RegisterBitfieldFamily(CommandRegistry* r);
+void RegisterScriptFamily(CommandRegistry* r);
 
 }  // namespace mr::engine

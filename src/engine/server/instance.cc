@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/server/script_engine.h"
 #include "engine/server/session.h"
 #include "resp/writer.h"
 
@@ -74,11 +75,21 @@ Instance::Instance(InstanceConfig cfg) : cfg_(std::move(cfg)) {
 
 Instance::~Instance() {
   AccountScope scope(&account_);
+  scripts_.reset();
   for (Db*& d : dbs_) {
     Delete(d);
     d = nullptr;
   }
 }
+
+ScriptEngine& Instance::scripts() {
+  if (scripts_ == nullptr) {
+    scripts_ = std::make_unique<ScriptEngine>(*this);
+  }
+  return *scripts_;
+}
+
+void Instance::FlushScripts() { scripts_.reset(); }
 
 Db& Instance::db(int index) {
   Db* d = dbs_[index];

@@ -21,6 +21,7 @@
 namespace mr::engine {
 
 struct Session;
+class ScriptEngine;
 
 enum class EvictionPolicy : uint8_t {
   kNoEviction,
@@ -49,6 +50,11 @@ struct InstanceConfig {
   // when it accepts a connection, max_ops_per_sec by Dispatch.
   int64_t max_clients = 0;
   int64_t max_ops_per_sec = 0;
+  // Scripting: a script running longer than this is stopped (CONFIG busy-reply-threshold, alias
+  // lua-time-limit; 0 or more than 60 s means 60 s), and the Lua heap may not grow beyond
+  // script_heap_limit bytes while a script runs (it also counts in used_memory).
+  int64_t busy_reply_threshold_ms = 5000;
+  int64_t script_heap_limit = 64ll << 20;
 };
 
 struct DbStats {
@@ -186,6 +192,11 @@ class Instance {
   void set_loading(bool v) { loading_ = v; }
   LatencyHistogram& latency() { return latency_; }
 
+  // Scripting: the instance's Lua interpreter and script cache, created on first use.
+  ScriptEngine& scripts();
+  ScriptEngine* scripts_if_exists() const { return scripts_.get(); }
+  void FlushScripts();  // SCRIPT FLUSH: drops the interpreter, its cache and its memory
+
   /// The commands-per-second quota: true when one more command fits in the current second.
   /// Runs on the clock Dispatch cached for the previous command (now_ms) and reads the real clock
   /// only when that second looks full, so a stale now_ms never refuses a command.
@@ -243,6 +254,7 @@ class Instance {
   std::vector<std::pair<int, std::string>> ready_keys_;
   std::unordered_map<std::string, std::vector<Session*>> channels_;
   std::unordered_map<std::string, std::vector<Session*>> patterns_;
+  std::unique_ptr<ScriptEngine> scripts_;  // after account_: it is charged to it until the end
 };
 
 }  // namespace mr::engine

@@ -483,10 +483,10 @@ void RegisterListFamily(CommandRegistry* r) {
      << CommandId{"lmove", WRITE | DENYOOM, 5, 1, 2, 1, CmdLMove}
      << CommandId{"rpoplpush", WRITE | DENYOOM, 3, 1, 2, 1, CmdLMove}
      << CommandId{"lmpop", WRITE, -4, 0, 0, 0, CmdLMPop}
-     << CommandId{"blpop", WRITE | BLOCKING, -3, 1, -2, 1, CmdBLPop}
-     << CommandId{"brpop", WRITE | BLOCKING, -3, 1, -2, 1, CmdBRPop}
-     << CommandId{"blmove", WRITE | DENYOOM | BLOCKING, 6, 1, 2, 1, CmdBLMove}
-     << CommandId{"brpoplpush", WRITE | DENYOOM | BLOCKING, 4, 1, 2, 1, CmdBLMove}
+     << CommandId{"blpop", WRITE | NOSCRIPT | BLOCKING, -3, 1, -2, 1, CmdBLPop}
+     << CommandId{"brpop", WRITE | NOSCRIPT | BLOCKING, -3, 1, -2, 1, CmdBRPop}
+     << CommandId{"blmove", WRITE | DENYOOM | NOSCRIPT | BLOCKING, 6, 1, 2, 1, CmdBLMove}
+     << CommandId{"brpoplpush", WRITE | DENYOOM | NOSCRIPT | BLOCKING, 4, 1, 2, 1, CmdBLMove}
      << CommandId{"blmpop", WRITE | BLOCKING, -5, 0, 0, 0, CmdBLMPop};
 }
 

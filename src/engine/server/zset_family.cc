@@ -632,8 +632,8 @@ void RegisterZSetFamily(CommandRegistry* r) {
      << CommandId{"zintercard", READONLY, -3, 0, 0, 0, CmdZInterCard}
      << CommandId{"zpopmin", WRITE | FAST, -2, 1, 1, 1, CmdZPopMin}
      << CommandId{"zpopmax", WRITE | FAST, -2, 1, 1, 1, CmdZPopMax}
-     << CommandId{"bzpopmin", WRITE | FAST | BLOCKING, -3, 1, -2, 1, CmdBZPopMin}
-     << CommandId{"bzpopmax", WRITE | FAST | BLOCKING, -3, 1, -2, 1, CmdBZPopMax}
+     << CommandId{"bzpopmin", WRITE | NOSCRIPT | FAST | BLOCKING, -3, 1, -2, 1, CmdBZPopMin}
+     << CommandId{"bzpopmax", WRITE | NOSCRIPT | FAST | BLOCKING, -3, 1, -2, 1, CmdBZPopMax}
      << CommandId{"zmpop", WRITE, -4, 0, 0, 0, CmdZMPop}
      << CommandId{"bzmpop", WRITE | BLOCKING, -5, 0, 0, 0, CmdBZMPop};
 }

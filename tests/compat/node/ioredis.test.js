@@ -52,3 +52,20 @@ test('expiry and ttl', async () => {
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(await redis.get('io:e'), null);
 });
+
+test('defineCommand: EVALSHA with the EVAL fallback, in pipelines too', async () => {
+  redis.defineCommand('ioSwap', {
+    numberOfKeys: 2,
+    lua: `local a = redis.call('GET', KEYS[1])
+          redis.call('SET', KEYS[1], redis.call('GET', KEYS[2]))
+          redis.call('SET', KEYS[2], a)
+          return {a, tonumber(ARGV[1]) * 2}`,
+  });
+  await redis.mset('io:s1', 'one', 'io:s2', 'two');
+  await redis.script('FLUSH'); // the first call gets NOSCRIPT and falls back to EVAL
+  assert.deepEqual(await redis.ioSwap('io:s1', 'io:s2', 21), ['one', 42]);
+  assert.deepEqual(await redis.mget('io:s1', 'io:s2'), ['two', 'one']);
+  const res = await redis.pipeline().ioSwap('io:s1', 'io:s2', 1).get('io:s1').exec();
+  assert.deepEqual(res, [[null, ['two', 2]], [null, 'one']]);
+  await assert.rejects(redis.eval('return redis.call("nosuch")', 0), /Unknown Redis command/);
+});

@@ -1,7 +1,7 @@
 // node-redis against the server on $REDIS_PORT: strings, hashes, lists, pub/sub, transactions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from 'redis';
+import { createClient, defineScript } from 'redis';
 
 const url = `redis://127.0.0.1:${process.env.REDIS_PORT}`;
 let client;
@@ -57,4 +57,27 @@ test('blocking pop with timeout', async () => {
 test('errors come back as errors', async () => {
   await client.rPush('node:list', 'a');
   await assert.rejects(client.get('node:list'), /WRONGTYPE/);
+});
+
+test('defineScript: a scripted command on the client', async () => {
+  const scripted = createClient({
+    url,
+    scripts: {
+      incrCapped: defineScript({
+        NUMBER_OF_KEYS: 1,
+        SCRIPT: `local v = redis.call('INCR', KEYS[1])
+                 if v > tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return tonumber(ARGV[1]) end
+                 return v`,
+        transformArguments(key, cap) { return [key, String(cap)]; },
+        transformReply(reply) { return reply; },
+      }),
+    },
+  });
+  await scripted.connect();
+  await scripted.scriptFlush();
+  assert.equal(await scripted.incrCapped('node:capped', 2), 1);
+  assert.equal(await scripted.incrCapped('node:capped', 2), 2);
+  assert.equal(await scripted.incrCapped('node:capped', 2), 2);
+  assert.equal(await scripted.get('node:capped'), '2');
+  await scripted.quit();
 });
